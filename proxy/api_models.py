@@ -1,0 +1,49 @@
+"""Pydantic models of API request bodies: strict, bounded, unknown keys refused."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from proxy.rules.schema import LOCALES
+
+
+class Strict(BaseModel):
+    """Base of request models."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ThreadMessage(Strict):
+    """An earlier message of the conversation."""
+
+    author: Literal["buyer", "seller"]
+    text: str = Field(max_length=5000)
+
+
+class Context(Strict):
+    """What the page knows about the order."""
+
+    buyer_name: str | None = Field(default=None, max_length=80)
+    order_id: str | None = Field(default=None, max_length=64)
+    product: str | None = Field(default=None, max_length=200)
+    tracking_code: str | None = Field(default=None, max_length=64)
+    eta: str | None = Field(default=None, max_length=40)
+
+
+class AnalyzeRequest(Strict):
+    """POST /v1/analyze and each line of `responde classify`."""
+
+    text: str = Field(min_length=1, max_length=5000)
+    site: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9.-]+$")
+    locale: Literal[LOCALES] | None = None  # type: ignore[valid-type]
+    ui_lang: Literal["en", "es", "pt-BR", "zh-CN"] = "en"
+    thread: list[ThreadMessage] = Field(default_factory=list, max_length=50)
+    context: Context = Field(default_factory=Context)
+
+
+class ClassifyLine(AnalyzeRequest):
+    """A JSON Lines input row: an analyze request with an optional id to echo."""
+
+    id: str | int | None = None

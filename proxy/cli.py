@@ -1,0 +1,210 @@
+"""The `responde` command: serve, train, classify, eval, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from proxy import paths
+from proxy.api_models import ClassifyLine
+from proxy.engine import Engine, corpus_examples, ensure_model
+from proxy.evaluate import format_report, predict_rows, report
+from proxy.nlp.corpus import CorpusError, Example, read_jsonl
+from proxy.nlp.fasttext_check import FastTextMissing
+from proxy.nlp.intent_model import IntentModel
+from proxy.nlp.language import LanguageDetector
+from proxy.rules.loader import RulesError, RuleSet, load_rules
+
+
+def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet: bool = False) -> Engine:
+    rules = load_rules(args.rules)
+    examples = corpus_examples(rules, args.corpus, extra)
+    started = time.perf_counter()
+    files = ensure_model(examples, args.models)
+    if not quiet and time.perf_counter() - started > 0.5:
+        print(f"trained intent model on {len(examples)} examples -> {files.intent}", file=sys.stderr)
+    return Engine(rules, IntentModel(files), LanguageDetector())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP server on 127.0.0.1."""
+    from proxy.server.app import create_app, serve
+
+    if args.host not in ("127.0.0.1", "localhost") and not args.team_mode:
+        print(
+            "responde: refusing to bind outside loopback (use --team-mode if you really mean it)",
+            file=sys.stderr,
+        )
+        return 2
+    engine = _engine(args)
+    token = paths.read_or_create_token()
+    origin = f"chrome-extension://{paths.extension_id()}"
+    app = create_app(engine, port=args.port, token=token, origin=origin)
+    print(f"Responde listening on http://127.0.0.1:{args.port}  (data: {paths.data_home()})")
+    print(f"Pair the extension: open its options and paste the token printed by `responde token`: {token}")
+    print(f"Allowed extension origin: {origin}")
+    try:
+        asyncio.run(serve(app, args.port, args.host))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"responde: cannot listen on port {args.port}: {exc.strerror}. Try --port N.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the intent model from the corpus (plus optional labelled JSON Lines)."""
+    rules = load_rules(args.rules)
+    extra = [ex for f in args.extra for ex in read_jsonl(f, rules.intents)]
+    examples = corpus_examples(rules, args.corpus, extra)
+    started = time.perf_counter()
+    files = ensure_model(examples, args.models, force=True)
+    took = time.perf_counter() - started
+    print(f"trained on {len(examples)} examples in {took:.1f}s -> {files.intent}")
+    return 0
+
+
+def _jsonl_in(source: TextIO) -> Iterator[tuple[int, str]]:
+    for n, line in enumerate(source, 1):
+        if line.strip():
+            yield n, line
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """JSON Lines in, one analyze answer per line out (id echoed); bad lines get an error object."""
+    engine = _engine(args, quiet=True)
+    source = sys.stdin if args.input in (None, "-") else open(args.input, encoding="utf-8")  # noqa: SIM115
+    out = sys.stdout
+    failures = 0
+    with source:
+        for n, line in tqdm(_jsonl_in(source), desc="classify", unit="msg", disable=args.no_progress):
+            try:
+                row = ClassifyLine.model_validate_json(line)
+            except ValidationError as exc:
+                failures += 1
+                problem = exc.errors()[0]
+                out.write(
+                    json.dumps(
+                        {"line": n, "error": f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"}
+                    )
+                    + "\n"
+                )
+                continue
+            result: dict[str, Any] = {"id": row.id}
+            result.update(
+                engine.analyze(row.text, row.site, row.locale, row.context.model_dump(), row.ui_lang)
+            )
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    if failures:
+        print(
+            f"responde: {failures} line(s) could not be read; see the error objects in the output",
+            file=sys.stderr,
+        )
+    return 1 if failures else 0
+
+
+def _folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example]]:
+    shuffled = examples[:]
+    random.Random(seed).shuffle(shuffled)
+    return [shuffled[i::k] for i in range(k)]
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate on labelled JSON Lines; with --cv K, train on the corpus plus K-1 folds of the file."""
+    rules: RuleSet = load_rules(args.rules)
+    data = list(read_jsonl(args.file, rules.intents))
+    sensitive = [i for i, f in rules.intents.items() if f.handoff]
+    rows: list[dict[str, Any]] = []
+    lid = LanguageDetector()
+    if args.cv:
+        folds = _folds(data, args.cv)
+        for i, test in enumerate(tqdm(folds, desc="folds", disable=args.no_progress)):
+            train = [ex for j, f in enumerate(folds) if j != i for ex in f]
+            files = ensure_model(corpus_examples(rules, args.corpus, train), args.models)
+            rows += predict_rows(Engine(rules, IntentModel(files), lid), test)
+    else:
+        files = ensure_model(corpus_examples(rules, args.corpus), args.models)
+        engine = Engine(rules, IntentModel(files), lid)
+        rows = predict_rows(engine, tqdm(data, desc="eval", unit="msg", disable=args.no_progress))
+    rep = report(rows, sensitive)
+    rep["mode"] = (
+        f"{args.cv}-fold cross-validation (corpus + other folds)" if args.cv else "corpus-trained model"
+    )
+    print(format_report(rep))
+    if args.json:
+        args.json.write_text(json.dumps(rep, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    """Print (or rotate) the pairing token."""
+    print(paths.read_or_create_token(rotate=args.rotate))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """Argument parser for every sub-command."""
+    p = argparse.ArgumentParser(prog="responde", description="Local reply assistant for marketplace agents.")
+    p.add_argument(
+        "--rules", type=Path, default=paths.RULES_DIR, help="rules directory (default: repo rules/)"
+    )
+    p.add_argument("--corpus", type=Path, default=paths.CORPUS_DIR, help="corpus directory")
+    p.add_argument("--models", type=Path, default=None, help="model cache (default: $RESPONDE_HOME/models)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="run the local API server")
+    s.add_argument("--port", type=int, default=paths.DEFAULT_PORT)
+    s.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
+    s.add_argument("--team-mode", action="store_true", help="allow binding a non-loopback address")
+    s.set_defaults(func=cmd_serve)
+    t = sub.add_parser("train", help="(re)train the intent model")
+    t.add_argument("--extra", type=Path, action="append", default=[], help="labelled JSON Lines to add")
+    t.set_defaults(func=cmd_train)
+    c = sub.add_parser("classify", help="JSON Lines in (stdin or FILE), analyze answers out")
+    c.add_argument("input", nargs="?", default=None)
+    c.set_defaults(func=cmd_classify)
+    e = sub.add_parser("eval", help="evaluate on a labelled JSON Lines file")
+    e.add_argument("file", type=Path)
+    e.add_argument(
+        "--cv", type=int, default=0, help="K-fold cross-validation, training on the other folds too"
+    )
+    e.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
+    e.set_defaults(func=cmd_eval)
+    k = sub.add_parser("token", help="print the pairing token")
+    k.add_argument("--rotate", action="store_true", help="make a new token (re-pair the extension)")
+    k.set_defaults(func=cmd_token)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; known failures print one clear line instead of a traceback."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    if args.models is None:
+        args.models = paths.models_dir()
+    try:
+        return int(args.func(args))
+    except RulesError as exc:
+        print(f"responde: {exc}", file=sys.stderr)
+        return 2
+    except (CorpusError, FastTextMissing, FileNotFoundError) as exc:
+        print(f"responde: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

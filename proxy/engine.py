@@ -1,0 +1,176 @@
+"""The recognition engine: language, intents, tone, hand-off, urgency and checked replies."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from proxy.nlp.corpus import Example, read_corpus
+from proxy.nlp.intent_model import IntentModel, ModelFiles, fingerprint, train_models
+from proxy.nlp.keywords import KeywordMatcher
+from proxy.nlp.language import Language, LanguageDetector
+from proxy.nlp.normalize import normalize
+from proxy.nlp.tone import Tone, ToneDetector
+from proxy.policy import check, marketplace_for
+from proxy.replies import render
+from proxy.rules.loader import RuleSet, load_rules
+
+KEYWORD_WEIGHT = 0.3
+SECOND_MIN = 0.45
+AMBIGUITY_GAP = 0.02
+WRAPPERS = ("greeting", "thanks")
+_FIRST_CLAUSE = re.compile(r"[?.!\n]+\s+|\s+(?:y|e|and|ademas|tambien|also)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """One recognised intent."""
+
+    id: str
+    score: float
+
+
+def decide_intents(fused: Mapping[str, float], thresholds: Mapping[str, float]) -> list[IntentScore]:
+    """Main intent (or none: abstain) plus an optional second one, from fused scores."""
+    ranked = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+    (top, top_s), (second, second_s) = ranked[0], ranked[1]
+    if top in WRAPPERS and second not in WRAPPERS + ("other",) and second_s >= 0.3:
+        (top, top_s), (second, second_s) = (second, second_s), (top, top_s)
+    if top_s < thresholds.get(top, 0.35) or (top_s - second_s < AMBIGUITY_GAP and top_s < 0.5):
+        return []
+    out = [IntentScore(top, round(top_s, 3))]
+    if (
+        second_s >= SECOND_MIN
+        and second != "other"
+        and top != "other"
+        and not (second == "greeting" and top != "greeting")
+    ):
+        out.append(IntentScore(second, round(second_s, 3)))
+    return out
+
+
+class Engine:
+    """Models and rules loaded once; `analyze` is pure and thread-safe."""
+
+    def __init__(self, rules: RuleSet, model: IntentModel, lid: LanguageDetector) -> None:
+        self.rules = rules
+        self.model = model
+        self.lid = lid
+        self.keywords = KeywordMatcher({i: f.keywords.model_dump() for i, f in rules.intents.items()})
+        self.tone = ToneDetector(
+            rules.tone.negative.model_dump(),
+            rules.tone.threats.model_dump(),
+            rules.tone.positive.model_dump(),
+        )
+        self.thresholds = {i: f.threshold for i, f in rules.intents.items()}
+
+    def language(self, text: str, normalized: str, site: str | None, locale: str | None) -> Language:
+        """Language and locale of a message."""
+        return self.lid.detect(text, site, locale, self.model.languages(normalized))
+
+    def fused_scores(self, normalized: str, lang: str) -> dict[str, float]:
+        """Model probability plus keyword evidence, per intent."""
+        probs = self.model.intents(normalized) if normalized else {}
+        kw = self.keywords.scores(normalized, lang)
+        return {i: min(1.0, probs.get(i, 0.0) + KEYWORD_WEIGHT * kw.get(i, 0.0)) for i in self.rules.intents}
+
+    def recognise(self, text: str, site: str | None = None, locale: str | None = None) -> dict[str, Any]:
+        """Language, intents, tone, hand-off and urgency of one message (no replies)."""
+        normalized = normalize(text)
+        language = self.language(text, normalized, site, locale)
+        intents = decide_intents(self.fused_scores(normalized, language.code), self.thresholds)
+        if len(intents) == 2 and intents[1].id not in WRAPPERS:
+            intents = self.order_by_position(text, language.code, intents)
+        tone = self.tone.detect(text, normalized)
+        return {"language": language, "intents": intents, "tone": tone}
+
+    def order_by_position(self, text: str, lang: str, intents: list[IntentScore]) -> list[IntentScore]:
+        """Two requests: the one asked first in the message is the main one."""
+        head = normalize(_FIRST_CLAUSE.split(text.strip(), maxsplit=1)[0])
+        if not head or head == normalize(text):
+            return intents
+        scores = self.fused_scores(head, lang)
+        first, second = intents
+        return [second, first] if scores[second.id] > scores[first.id] + 0.1 else intents
+
+    def handoff(self, intents: list[IntentScore], tone: Tone) -> dict[str, Any]:
+        """A person must answer sensitive intents and negative or threatening tone."""
+        reasons = [f"intent:{i.id}" for i in intents if self.rules.intents[i.id].handoff]
+        reasons += [f"threat:{t}" for t in tone.threats]
+        if tone.negative and not tone.threats:
+            reasons.append("tone:negative")
+        return {"required": bool(reasons), "reasons": reasons}
+
+    def analyze(
+        self,
+        text: str,
+        site: str | None = None,
+        locale: str | None = None,
+        context: Mapping[str, str | None] | None = None,
+        ui_lang: str = "en",
+    ) -> dict[str, Any]:
+        """The full `/v1/analyze` answer for one buyer message."""
+        found = self.recognise(text, site, locale)
+        language: Language = found["language"]
+        intents: list[IntentScore] = found["intents"]
+        tone: Tone = found["tone"]
+        urgent = tone.negative or any(self.rules.intents[i.id].urgent for i in intents)
+        reply_locale = locale if locale and locale.startswith(language.code + "-") else language.locale
+        ctx = dict(context or {})
+        market = marketplace_for(self.rules.policies, site)
+        known = [v for k, v in ctx.items() if k in ("order_id", "tracking_code") and v]
+        suggestions = [
+            {
+                "template_id": r.template_id,
+                "text": r.text,
+                "locale": r.locale,
+                "gloss_zh": r.gloss_zh,
+                "missing": list(r.missing),
+                "policy": check(r.text, market, known).as_dict(),
+            }
+            for r in render(self.rules, intents[0].id if intents else "other", reply_locale, ctx)
+        ]
+        labels = self.rules.intents
+        return {
+            "language": {"code": language.code, "locale": language.locale, "confidence": language.confidence},
+            "intents": [
+                {
+                    "id": i.id,
+                    "score": i.score,
+                    "label": getattr(labels[i.id].label, ui_lang.replace("-", "_"), labels[i.id].label.en),
+                    "label_zh": labels[i.id].label.zh_CN,
+                }
+                for i in intents
+            ],
+            "abstained": not intents,
+            "sentiment": tone.sentiment,
+            "urgency": "high" if urgent else "normal",
+            "handoff": self.handoff(intents, tone),
+            "suggestions": suggestions,
+            "marketplace": market.name if market else None,
+            "trace_id": uuid.uuid4().hex,
+        }
+
+
+def corpus_examples(rules: RuleSet, corpus_dir: Path, extra: list[Example] | None = None) -> list[Example]:
+    """The shipped corpus plus any extra labelled examples."""
+    return read_corpus(corpus_dir, rules.intents) + list(extra or [])
+
+
+def ensure_model(examples: list[Example], models_dir: Path, force: bool = False) -> ModelFiles:
+    """Train the models for these examples unless a cached copy with the same fingerprint exists."""
+    files = ModelFiles.for_key(models_dir, fingerprint(examples))
+    if force or not files.exist():
+        train_models(examples, files)
+    return files
+
+
+def build_engine(rules_dir: Path, corpus_dir: Path, models_dir: Path) -> Engine:
+    """Load rules, train or reuse the intent model, load lid.176: a ready engine."""
+    rules = load_rules(rules_dir)
+    files = ensure_model(corpus_examples(rules, corpus_dir), models_dir)
+    return Engine(rules, IntentModel(files), LanguageDetector())

@@ -1,0 +1,1 @@
+"""Pure NLP: normalization, language, intent, tone. Never imports aiohttp."""

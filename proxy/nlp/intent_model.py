@@ -1,0 +1,111 @@
+"""The fastText intent (and corpus-language) models: deterministic training, caching, prediction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from proxy.nlp.corpus import Example, augment, fasttext_lines
+from proxy.nlp.fasttext_check import load_fasttext
+from proxy.nlp.normalize import normalize
+
+MODEL_VERSION = 3
+INTENT_PARAMS: dict[str, Any] = {
+    "epoch": 40,
+    "lr": 0.5,
+    "wordNgrams": 2,
+    "minn": 2,
+    "maxn": 5,
+    "dim": 50,
+    "bucket": 200_000,
+    "loss": "ova",
+    "seed": 7,
+    "thread": 1,
+    "minCount": 1,
+    "verbose": 0,
+}
+LANG_PARAMS: dict[str, Any] = {
+    "epoch": 25,
+    "lr": 0.5,
+    "wordNgrams": 1,
+    "minn": 2,
+    "maxn": 4,
+    "dim": 16,
+    "bucket": 100_000,
+    "loss": "softmax",
+    "seed": 7,
+    "thread": 1,
+    "verbose": 0,
+}
+
+
+def fingerprint(examples: Iterable[Example]) -> str:
+    """Hash of the training data and parameters: the cache key of a trained model."""
+    h = hashlib.sha256(json.dumps([MODEL_VERSION, INTENT_PARAMS, LANG_PARAMS]).encode())
+    for ex in examples:
+        h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def _train(lines: Iterable[str], params: dict[str, Any], dest: Path) -> None:
+    fasttext = load_fasttext(training=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="responde-train-") as tmp:
+        data = Path(tmp) / "train.txt"
+        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        model = fasttext.train_supervised(input=str(data), **params)
+        partial = dest.with_suffix(".tmp")
+        model.save_model(str(partial))
+        os.replace(partial, dest)
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """Where the trained models of one corpus fingerprint live."""
+
+    intent: Path
+    lang: Path
+
+    @classmethod
+    def for_key(cls, models_dir: Path, key: str) -> ModelFiles:
+        """Paths for a fingerprint."""
+        return cls(models_dir / f"intent-{key}.bin", models_dir / f"lang-{key}.bin")
+
+    def exist(self) -> bool:
+        """Both model files are present."""
+        return self.intent.exists() and self.lang.exists()
+
+
+def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> None:
+    """Train the intent model (augmented, multi-label) and the corpus-language model."""
+    _train(fasttext_lines(augment(examples, seed=seed)), INTENT_PARAMS, files.intent)
+    lang_lines = (f"__label__{ex.lang} {normalize(ex.text)}" for ex in examples)
+    _train(lang_lines, LANG_PARAMS, files.lang)
+
+
+class IntentModel:
+    """Trained fastText models loaded once; predictions are per-label probabilities."""
+
+    def __init__(self, files: ModelFiles) -> None:
+        if not files.exist():
+            raise FileNotFoundError(f"no trained model at {files.intent}; run `responde train`")
+        fasttext = load_fasttext()
+        self._intent = fasttext.load_model(str(files.intent))
+        self._lang = fasttext.load_model(str(files.lang))
+        self.labels = [label.replace("__label__", "") for label in self._intent.get_labels()]
+
+    def intents(self, normalized: str) -> dict[str, float]:
+        """Independent probability of every intent for an already normalized text."""
+        labels, probs = self._intent.predict(normalized.replace("\n", " "), k=-1, threshold=0.0)
+        return {label.replace("__label__", ""): float(p) for label, p in zip(labels, probs, strict=False)}
+
+    def languages(self, normalized: str) -> dict[str, float]:
+        """Probability of es/pt/en learned from the corpus."""
+        labels, probs = self._lang.predict(normalized.replace("\n", " "), k=-1, threshold=0.0)
+        return {label.replace("__label__", ""): float(p) for label, p in zip(labels, probs, strict=False)}

@@ -1,0 +1,159 @@
+"""The one text normalizer used by keyword rules, model features and training alike."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Chat abbreviations seen in es / pt / en buyer messages, mapped to one canonical spelling.
+ABBREVIATIONS: dict[str, str] = {
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "pk": "porque",
+    "porq": "porque",
+    "xk": "porque",
+    "porfa": "por favor",
+    "porfis": "por favor",
+    "porfi": "por favor",
+    "xfa": "por favor",
+    "xfavor": "por favor",
+    "pf": "por favor",
+    "pfv": "por favor",
+    "pfvr": "por favor",
+    "plis": "please",
+    "pls": "please",
+    "plz": "please",
+    "plss": "please",
+    "vc": "voce",
+    "vcs": "voces",
+    "ce": "voce",
+    "tb": "tambien",
+    "tmb": "tambien",
+    "tbm": "tambem",
+    "tmbn": "tambien",
+    "obg": "obrigado",
+    "obgd": "obrigado",
+    "obgda": "obrigada",
+    "brigado": "obrigado",
+    "brigada": "obrigada",
+    "hj": "hoje",
+    "qdo": "quando",
+    "qnd": "quando",
+    "qndo": "quando",
+    "qto": "quanto",
+    "qnto": "cuanto",
+    "cmg": "comigo",
+    "mt": "muito",
+    "mto": "muito",
+    "mta": "muita",
+    "td": "tudo",
+    "tds": "todos",
+    "blz": "beleza",
+    "vdd": "verdade",
+    "dps": "depois",
+    "aki": "aqui",
+    "n": "nao",
+    "naum": "nao",
+    "ñ": "nao",
+    "nd": "nada",
+    "msg": "mensaje",
+    "msj": "mensaje",
+    "tmj": "tamo junto",
+    "pra": "para",
+    "d": "de",
+    "x": "por",
+    "xa": "para",
+    "tons": "entonces",
+    "ntons": "entonces",
+    "sta": "esta",
+    "toy": "estoy",
+    "tas": "estas",
+    "bn": "bien",
+    "grax": "gracias",
+    "graxias": "gracias",
+    "grs": "gracias",
+    "thx": "thanks",
+    "thnx": "thanks",
+    "ty": "thank you",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "pkg": "package",
+    "pckg": "package",
+    "plz,": "please",
+    "b4": "before",
+    "2day": "today",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "rn": "right now",
+    "idk": "i dont know",
+    "wk": "week",
+    "wks": "weeks",
+    "info": "informacion",
+    "dlls": "dolares",
+    "pz": "pieza",
+    "pzs": "piezas",
+    "cel": "celular",
+    "celu": "celular",
+    "wsp": "whatsapp",
+    "wpp": "whatsapp",
+    "zap": "whatsapp",
+}
+
+_WORD = re.compile(r"[a-z0-9ñ]+|[?!]|[^\sa-z0-9]", re.UNICODE)
+_REPEAT = re.compile(r"([a-z])\1{2,}")
+_URL = re.compile(r"(https?://\S+|www\.\S+)")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_DIGITS = re.compile(r"\d+")
+_LAUGH = re.compile(r"^(?:(?:ja|je|ji|ha|he|ka|rs|js|jaj|kk)+[a-z]?|k{3,}|rsrs\w*)$")
+_PUNCT_KEEP = {"?", "!"}
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents (ñ becomes n), keeping everything else."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _token(tok: str) -> str:
+    if tok.isdigit():
+        return "<num>" if len(tok) < 6 else "<id>"
+    if len(tok) > 3 and _LAUGH.match(tok):
+        return "<laugh>"
+    tok = _REPEAT.sub(r"\1", tok)
+    return ABBREVIATIONS.get(tok, tok)
+
+
+def tokens(text: str) -> list[str]:
+    """Normalized tokens: folded, de-elongated, abbreviations expanded, numbers and links classed."""
+    text = _URL.sub(" <url> ", text)
+    text = _EMAIL.sub(" <email> ", text)
+    folded = fold(text).replace("<url>", " urltoken ").replace("<email>", " emailtoken ")
+    out: list[str] = []
+    for raw in _WORD.findall(folded):
+        if raw.isalnum():
+            if raw == "urltoken":
+                out.append("<url>")
+            elif raw == "emailtoken":
+                out.append("<email>")
+            else:
+                out.extend(_token(raw).split())
+        elif raw in _PUNCT_KEEP:
+            if not out or out[-1] != raw:
+                out.append(raw)
+        elif not raw.isascii() and unicodedata.category(raw[0]).startswith("S"):
+            out.append(raw)
+    return out
+
+
+def normalize(text: str) -> str:
+    """One-line normalized form of a message, used everywhere text is matched or learned."""
+    return " ".join(tokens(text))
+
+
+def has_digits(text: str) -> bool:
+    """True when the text contains a digit."""
+    return bool(_DIGITS.search(text))

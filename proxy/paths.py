@@ -1,0 +1,65 @@
+"""Where Responde keeps its files: the repo's rules and corpus, and the per-user data directory."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RULES_DIR = REPO / "rules"
+CORPUS_DIR = REPO / "corpus"
+MANIFEST = REPO / "extension" / "manifest.json"
+DEFAULT_PORT = 8765
+
+
+def data_home() -> Path:
+    """RESPONDE_HOME, else $XDG_DATA_HOME/responde, else ~/.local/share/responde (created 0700)."""
+    env = os.environ.get("RESPONDE_HOME")
+    if env:
+        home = Path(env)
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        home = Path(base) / "responde"
+    home.mkdir(parents=True, exist_ok=True)
+    os.chmod(home, 0o700)
+    return home
+
+
+def models_dir() -> Path:
+    """Cache of trained models (keyed by corpus fingerprint)."""
+    return data_home() / "models"
+
+
+def token_path() -> Path:
+    """The pairing token file."""
+    return data_home() / "token"
+
+
+def read_or_create_token(rotate: bool = False) -> str:
+    """The per-install pairing token, created on first use with mode 0600."""
+    path = token_path()
+    if path.exists() and not rotate:
+        token = path.read_text(encoding="ascii").strip()
+        if len(token) >= 32:
+            return token
+    token = secrets.token_urlsafe(32)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(token + "\n")
+    os.replace(tmp, path)
+    return token
+
+
+def extension_id(manifest: Path = MANIFEST) -> str:
+    """Chrome extension id derived from the manifest `key` (first 128 bits of SHA-256, a-p alphabet)."""
+    override = os.environ.get("RESPONDE_EXTENSION_ID")
+    if override:
+        return override
+    key = json.loads(manifest.read_text(encoding="utf-8"))["key"]
+    digest = hashlib.sha256(base64.b64decode(key)).hexdigest()[:32]
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest)

@@ -1,0 +1,93 @@
+"""Marketplace message rules: length limits and forbidden contact data or links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from proxy.rules.schema import Marketplace, Policies
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{6,}\d(?![\w/])")
+URL = re.compile(
+    r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|me|ly|store|shop|"
+    r"info|link|br|mx|ar|co|cl|es)(?:/\S*)?\b",
+    re.IGNORECASE,
+)
+SHORTENER = re.compile(
+    r"\b(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|cutt\.ly|is\.gd|ow\.ly|rb\.gy|wa\.me|"
+    r"t\.me|linktr\.ee)\b",
+    re.IGNORECASE,
+)
+HANDLE = re.compile(
+    r"(?<![\w.])@[A-Za-z0-9_.]{3,}|\b(?:whatsapp|wpp|telegram|instagram|facebook|tiktok|insta)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """Outcome of checking one reply against its marketplace."""
+
+    ok: bool
+    length: int
+    limit: int | None
+    violations: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON shape used by the API."""
+        return {
+            "ok": self.ok,
+            "length": self.length,
+            "limit": self.limit,
+            "violations": list(self.violations),
+        }
+
+
+def marketplace_for(policies: Policies, site: str | None) -> Marketplace | None:
+    """The marketplace whose host list matches the site (longest suffix wins)."""
+    if not site:
+        return None
+    host = site.lower().split("/")[0].split(":")[0]
+    best: tuple[int, Marketplace] | None = None
+    for market in policies.marketplaces.values():
+        for suffix in market.hosts:
+            if (host == suffix or host.endswith("." + suffix)) and (best is None or len(suffix) > best[0]):
+                best = (len(suffix), market)
+    return best[1] if best else None
+
+
+def _link_host(match: str) -> str:
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", match.lower()).split("/")[0]
+
+
+def check(text: str, market: Marketplace | None, known_values: Iterable[str] = ()) -> PolicyResult:
+    """Check a reply; `known_values` (order id, tracking code from the page) are not contact data."""
+    scrubbed = text
+    for value in known_values:
+        if value:
+            scrubbed = scrubbed.replace(value, " ")
+    length = len(text)
+    if market is None:
+        return PolicyResult(True, length, None, ())
+    found: list[str] = []
+    if market.max_length is not None and length > market.max_length:
+        found.append(f"too long: {length} > {market.max_length} characters")
+    rules = set(market.forbid)
+    emails = EMAIL.findall(scrubbed)
+    if "email" in rules and emails:
+        found.append("e-mail address")
+    without_email = EMAIL.sub(" ", scrubbed)
+    if "phone" in rules and any(sum(c.isdigit() for c in m) >= 8 for m in PHONE.findall(without_email)):
+        found.append("phone number")
+    if "shortener" in rules and SHORTENER.search(without_email):
+        found.append("link shortener")
+    if "url" in rules:
+        allowed = set(market.allowed_link_hosts)
+        links = [_link_host(m) for m in URL.findall(without_email)]
+        if any(not any(h == a or h.endswith("." + a) for a in allowed) for h in links):
+            found.append("external link")
+    if "handle" in rules and HANDLE.search(without_email):
+        found.append("social-network handle")
+    return PolicyResult(not found, length, market.max_length, tuple(found))

@@ -1,0 +1,60 @@
+"""Fill reply templates from the request context and the seller's knowledge base."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from proxy.rules.loader import RuleSet
+from proxy.rules.schema import CONTEXT_FIELDS, Template
+
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?])")
+_COMMA_THEN_END = re.compile(r",([!?.])")
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A filled template."""
+
+    template_id: str
+    text: str
+    gloss_zh: str
+    locale: str
+    missing: tuple[str, ...]
+
+
+def _clean_value(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _tidy(text: str) -> str:
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _COMMA_THEN_END.sub(r"\1", text)
+    return text.replace("¡ ", "¡").replace("¿ ", "¿").strip()
+
+
+def render(rules: RuleSet, intent: str, locale: str, context: Mapping[str, str | None]) -> list[Reply]:
+    """Every variant of `intent` in `locale`, filled; a missing value shows the locale's slot text."""
+    variants: list[Template] = rules.intents[intent].templates[locale]
+    slots = getattr(rules.slots, locale.split("-")[0])
+    values: dict[str, str] = {k: str(v) for k, v in rules.knowledge.model_dump().items()}
+    missing: list[str] = []
+    for name in CONTEXT_FIELDS:
+        given = context.get(name)
+        if given and _clean_value(given):
+            values[name] = _clean_value(given)
+        else:
+            values[name] = slots[name]
+            missing.append(name)
+    gloss_values = dict(values, **{m: rules.slots.zh[m] for m in missing})
+    out = []
+    for n, tpl in enumerate(variants):
+        used = [m for m in missing if "{" + m + "}" in tpl.text and slots[m]]
+        # str.format_map substitutes once: buyer-supplied values are never parsed as templates.
+        text = _tidy(tpl.text.format_map(values))
+        gloss = _tidy(tpl.gloss_zh.format_map(gloss_values))
+        out.append(Reply(f"{intent}.{locale}.{n + 1}", text, gloss, locale, tuple(used)))
+    return out

@@ -1,0 +1,123 @@
+"""Pydantic schemas of the seller-editable files under rules/."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BUILTIN_INTENTS = (
+    "product_info",
+    "availability",
+    "size_fit",
+    "variant",
+    "price_offer",
+    "payment",
+    "shipping_info",
+    "order_status",
+    "not_received",
+    "change_order",
+    "cancel_order",
+    "customs_tax",
+    "return_exchange",
+    "refund",
+    "damaged_defective",
+    "wrong_item",
+    "invoice",
+    "usage_help",
+    "complaint",
+    "thanks",
+    "greeting",
+    "other",
+)
+LOCALES = ("es-MX", "es-AR", "es-CO", "es-CL", "es-ES", "pt-BR", "en-US")
+UI_LANGS = ("en", "es", "pt-BR", "zh-CN")
+CONTEXT_FIELDS = ("buyer_name", "order_id", "product", "tracking_code", "eta")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Template(Strict):
+    """One reply variant and its Chinese gloss for the agent."""
+
+    text: str = Field(min_length=1, max_length=1000)
+    gloss_zh: str = Field(min_length=1, max_length=1000)
+
+
+class Keywords(Strict):
+    """Phrases that signal an intent, per language (matched fuzzily after normalize())."""
+
+    es: list[str] = Field(default_factory=list)
+    pt: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
+class IntentLabels(Strict):
+    """The intent's name in each UI language."""
+
+    en: str
+    es: str
+    pt_BR: str = Field(alias="pt-BR")
+    zh_CN: str = Field(alias="zh-CN")
+
+
+class IntentFile(Strict):
+    """rules/intents/<id>.yaml: one intent, its keywords, thresholds and reply templates."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
+    group: Literal["pre-sale", "order", "post-sale", "relationship", "other"]
+    label: IntentLabels
+    handoff: bool = False
+    urgent: bool = False
+    threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    keywords: Keywords = Field(default_factory=Keywords)
+    templates: dict[str, list[Template]]
+
+
+class Knowledge(Strict):
+    """rules/store.yaml: the seller's facts that fill reply placeholders."""
+
+    store_name: str = Field(min_length=1, max_length=80)
+    return_days: int = Field(ge=0, le=365)
+    warranty_days: int = Field(ge=0, le=3650)
+    handling_days: int = Field(ge=0, le=60)
+    ship_days_min: int = Field(ge=0, le=120)
+    ship_days_max: int = Field(ge=0, le=120)
+    invoice_hours: int = Field(ge=0, le=720)
+
+
+class Marketplace(Strict):
+    """Message rules of one marketplace."""
+
+    name: str
+    hosts: list[str] = Field(min_length=1)
+    max_length: int | None = Field(default=None, ge=20, le=10000)
+    forbid: list[Literal["email", "phone", "url", "shortener", "handle"]] = Field(default_factory=list)
+    allowed_link_hosts: list[str] = Field(default_factory=list)
+
+
+class Policies(Strict):
+    """rules/marketplaces.yaml."""
+
+    marketplaces: dict[str, Marketplace]
+
+
+class Slots(Strict):
+    """rules/slots.yaml: what a missing placeholder shows, per language, e.g. [número de pedido]."""
+
+    es: dict[str, str]
+    pt: dict[str, str]
+    en: dict[str, str]
+    zh: dict[str, str]
+
+
+class ToneFile(Strict):
+    """rules/tone.yaml: words of anger and threats, per language."""
+
+    negative: Keywords
+    threats: Keywords
+    positive: Keywords

@@ -1,0 +1,82 @@
+"""Request guards, in order: Host (DNS rebinding), Origin, pairing token, content type and size."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_BODY = 64 * 1024
+log = logging.getLogger("responde.http")
+
+
+def error(status: int, code: str, message: str) -> web.Response:
+    """A generic JSON error that never echoes the request."""
+    return web.json_response(
+        {"error": {"code": code, "message": message}},
+        status=status,
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def make_guard(
+    allowed_hosts: frozenset[str], origin: str, token: str
+) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Middleware refusing anything that is not our paired extension talking to 127.0.0.1."""
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        host = request.headers.get("Host", "")
+        if host.lower() not in allowed_hosts:
+            return error(421, "bad_host", "Host not allowed: Responde only answers on 127.0.0.1 / localhost.")
+        req_origin = request.headers.get("Origin")
+        if (
+            req_origin is not None
+            and req_origin != origin
+            or (request.method != "GET" and req_origin is None)
+        ):
+            return error(
+                403, "bad_origin", "Origin not allowed: only the Responde extension may call this server."
+            )
+        auth = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(auth, expected):
+            return error(
+                401,
+                "unpaired",
+                "Missing or wrong pairing token: run `responde token` and paste it "
+                "into the extension's options.",
+            )
+        if request.method not in ("GET", "POST"):
+            return error(405, "method", "Method not allowed.")
+        if request.method == "POST":
+            if request.content_type != "application/json":
+                return error(415, "content_type", "Send the body as application/json.")
+            if request.content_length is None or request.content_length > MAX_BODY:
+                return error(413, "too_large", f"Body missing a length or over {MAX_BODY} bytes.")
+        response = await handler(request)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return guard
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every failure into a short JSON error; tracebacks go to the log only, never to the client."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status == 413:
+            return error(413, "too_large", f"Body over {MAX_BODY} bytes.")
+        return error(exc.status, "http", exc.reason)
+    except json.JSONDecodeError:
+        return error(400, "bad_json", "Body is not valid JSON.")
+    except Exception:  # noqa: BLE001 - the contract is: no traceback reaches a client
+        log.exception("internal error on %s", request.path)
+        return error(500, "internal", "Internal error; see the server log.")

@@ -1,0 +1,39 @@
+"""Shared fixtures: the real rules, the real trained model, the real app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from proxy import paths
+from proxy.engine import Engine, build_engine
+from proxy.rules.loader import RuleSet, load_rules
+
+SHARED = paths.REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache for the whole run (the model is trained once, from the repo corpus)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    return load_rules(paths.RULES_DIR)
+
+
+@pytest.fixture(scope="session")
+def engine(models_dir: Path) -> Engine:
+    return build_engine(paths.RULES_DIR, paths.CORPUS_DIR, models_dir)
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private RESPONDE_HOME for one test."""
+    monkeypatch.setenv("RESPONDE_HOME", str(tmp_path / "home"))
+    yield tmp_path / "home"
+    os.environ.pop("RESPONDE_HOME", None)

@@ -1,0 +1,169 @@
+"""The real app and engine over HTTP (aiohttp test server), every guard and error path."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+import pytest
+
+from proxy.engine import Engine
+from proxy.server.app import create_app
+
+TOKEN = "t" * 43
+ORIGIN = "chrome-extension://cmnfijhjckggeohllbachinmhhaiefob"
+
+
+class CountingEngine:
+    """The real engine, counting how often a handler reached it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.calls = 0
+        self.rules = engine.rules
+
+    def analyze(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.calls += 1
+        return self._engine.analyze(*args, **kwargs)
+
+
+class Api:
+    """A test client plus what the tests need to know about it."""
+
+    def __init__(self, client: Any, counting: CountingEngine, port: int) -> None:
+        self.client, self.counting, self.host = client, counting, f"127.0.0.1:{port}"
+        self.get, self.post = client.get, client.post
+
+
+@pytest.fixture()
+async def api(aiohttp_client: Any, engine: Engine) -> Api:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    counting = CountingEngine(engine)
+    app = create_app(counting, port=port, token=TOKEN, origin=ORIGIN)  # type: ignore[arg-type]
+    client = await aiohttp_client(app, server_kwargs={"port": port, "host": "127.0.0.1"})
+    return Api(client, counting, port)
+
+
+def headers(api, **over: str | None) -> dict[str, str]:
+    base = {
+        "Host": api.host,
+        "Origin": ORIGIN,
+        "Authorization": f"Bearer {TOKEN}",
+        "Content-Type": "application/json",
+    }
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+BODY = json.dumps(
+    {"text": "cuándo me llega mi pedido?", "site": "mercadolibre.com.ar", "context": {"order_id": "2000001"}}
+)
+
+
+async def test_analyze_contract(api) -> None:
+    resp = await api.post("/v1/analyze", data=BODY, headers=headers(api))
+    assert resp.status == 200
+    body = await resp.json()
+    assert sorted(body) == [
+        "abstained",
+        "handoff",
+        "intents",
+        "language",
+        "marketplace",
+        "sentiment",
+        "suggestions",
+        "trace_id",
+        "urgency",
+    ]
+    assert body["language"]["code"] == "es" and body["language"]["locale"] == "es-AR"
+    assert body["intents"][0]["id"] == "order_status"
+    assert body["intents"][0]["label_zh"] == "催发货/查物流"
+    assert body["handoff"] == {"required": False, "reasons": []}
+    [s] = body["suggestions"]
+    assert s["template_id"] == "order_status.es-AR.1" and "2000001" in s["text"]
+    assert s["policy"]["limit"] == 350 and s["policy"]["ok"] is True
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Access-Control-Allow-Origin" not in resp.headers
+
+
+async def test_complaint_needs_a_person(api) -> None:
+    body = json.dumps({"text": "SON UNOS ESTAFADORES, voy a Profeco", "site": "mercadolibre.com.mx"})
+    out = await (await api.post("/v1/analyze", data=body, headers=headers(api))).json()
+    assert out["intents"][0]["id"] == "complaint"
+    assert out["urgency"] == "high" and out["sentiment"] == "negative"
+    assert out["handoff"]["required"] is True
+    assert "intent:complaint" in out["handoff"]["reasons"] and "threat:profeco" in out["handoff"]["reasons"]
+
+
+async def test_health_and_intents(api) -> None:
+    h = await api.get("/v1/health", headers=headers(api, Origin=None, **{"Content-Type": None}))
+    assert (await h.json())["status"] == "ok"
+    i = await (await api.get("/v1/intents", headers=headers(api))).json()
+    assert len(i["intents"]) == 22 and i["intents"][0]["labels"]["zh-CN"]
+
+
+@pytest.mark.parametrize(
+    ("override", "status", "code"),
+    [
+        ({"Host": "evil.example:{port}"}, 421, "bad_host"),
+        ({"Host": "127.0.0.1:1"}, 421, "bad_host"),
+        ({"Host": ""}, 421, "bad_host"),
+        ({"Origin": "chrome-extension://cmnfijhjckggeohllbachinmhhaiefobx"}, 403, "bad_origin"),
+        ({"Origin": "null"}, 403, "bad_origin"),
+        ({"Origin": "https://www.mercadolibre.com.mx"}, 403, "bad_origin"),
+        ({"Origin": "http://127.0.0.1:{port}"}, 403, "bad_origin"),
+        ({"Origin": None}, 403, "bad_origin"),
+        ({"Authorization": None}, 401, "unpaired"),
+        ({"Authorization": "Bearer wrong"}, 401, "unpaired"),
+        ({"Authorization": f"bearer {TOKEN}"}, 401, "unpaired"),
+        ({"Content-Type": "text/plain"}, 415, "content_type"),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415, "content_type"),
+    ],
+)
+async def test_refused_before_handler(api, override: dict[str, str | None], status: int, code: str) -> None:
+    port = api.host.split(":")[1]
+    over = {k: (v.format(port=port) if isinstance(v, str) else v) for k, v in override.items()}
+    resp = await api.post("/v1/analyze", data=BODY, headers=headers(api, **over))
+    assert resp.status == status
+    assert (await resp.json())["error"]["code"] == code
+    assert api.counting.calls == 0
+
+
+async def test_get_needs_token_too(api) -> None:
+    resp = await api.get("/v1/health", headers=headers(api, Authorization=None))
+    assert resp.status == 401
+
+
+async def test_oversize_body(api) -> None:
+    big = json.dumps({"text": "a" * 70_000})
+    resp = await api.post("/v1/analyze", data=big, headers=headers(api))
+    assert resp.status == 413 and api.counting.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("{not json", 400, "bad_json"),
+        ("[1, 2]", 422, "invalid"),
+        ('{"text": ""}', 422, "invalid"),
+        ('{"text": "hola", "evil": 1}', 422, "invalid"),
+        ('{"text": "hola", "locale": "fr-FR"}', 422, "invalid"),
+        ('{"text": "hola", "site": "<script>"}', 422, "invalid"),
+    ],
+)
+async def test_bad_bodies(api, body: str, status: int, code: str) -> None:
+    resp = await api.post("/v1/analyze", data=body, headers=headers(api))
+    assert resp.status == status
+    out = await resp.json()
+    assert out["error"]["code"] == code
+    assert "<script>" not in json.dumps(out) and "Traceback" not in json.dumps(out)
+    assert api.counting.calls == 0
+
+
+async def test_unknown_route_is_json(api) -> None:
+    resp = await api.get("/nope", headers=headers(api))
+    assert resp.status == 404 and (await resp.json())["error"]["code"] == "http"

@@ -1,0 +1,160 @@
+"""The `responde` command as a user runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from proxy import paths
+
+EXE = [sys.executable, "-m", "proxy"]
+
+
+def run(args: list[str], models: Path, home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, RESPONDE_HOME=str(home))
+    return subprocess.run(
+        [*EXE, "--no-progress", "--models", str(models), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_classify_jsonl(models_dir: Path, tmp_path: Path) -> None:
+    lines = [
+        {"id": "a1", "text": "cadê meu estorno?", "site": "shopee.com.br"},
+        {"id": 7, "text": "do you ship to Canada?"},
+        {"text": ""},
+    ]
+    stdin = "\n".join(json.dumps(x) for x in lines) + "\n{broken\n"
+    out = run(["classify"], models_dir, tmp_path, stdin)
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert out.returncode == 1 and "2 line(s) could not be read" in out.stderr
+    assert rows[0]["id"] == "a1" and rows[0]["intents"][0]["id"] == "refund"
+    assert rows[0]["handoff"]["required"] is True and rows[0]["language"]["locale"] == "pt-BR"
+    assert rows[1]["id"] == 7 and rows[1]["intents"][0]["id"] == "shipping_info"
+    assert rows[2] == {"line": 3, "error": "text: String should have at least 1 character"}
+    assert rows[3]["line"] == 4 and "Invalid JSON" in rows[3]["error"]
+
+
+def test_eval_report(models_dir: Path, tmp_path: Path) -> None:
+    data = tmp_path / "small.jsonl"
+    rows = [
+        {
+            "text": "tiene stock?",
+            "lang": "es",
+            "locale": "es-CL",
+            "site": "mercadolibre.cl",
+            "intents": ["availability"],
+        },
+        {
+            "text": "DEVOLVE MEU DINHEIRO!!!",
+            "lang": "pt",
+            "locale": "pt-BR",
+            "intents": ["refund"],
+            "negative": True,
+        },
+        {"text": "where is my order?", "lang": "en", "locale": "en-US", "intents": ["order_status"]},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    report = tmp_path / "report.json"
+    out = run(["eval", str(data), "--json", str(report)], models_dir, tmp_path)
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(report.read_text())
+    assert (rep["n"], rep["accuracy"], rep["language_accuracy"], rep["handoff_recall"]) == (3, 1.0, 1.0, 1.0)
+    assert "macro-F1" in out.stdout
+
+
+def test_eval_bad_file_says_where(models_dir: Path, tmp_path: Path) -> None:
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"text": "hola", "intents": ["greeting"]}\n{"text": "x", "intents": ["nope"]}\n')
+    out = run(["eval", str(data)], models_dir, tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"responde: {data}:2: unknown intent(s) ['nope']"
+
+
+def test_token_is_private_and_rotates(tmp_path: Path) -> None:
+    first = run(["token"], tmp_path, tmp_path / "home").stdout.strip()
+    again = run(["token"], tmp_path, tmp_path / "home").stdout.strip()
+    rotated = run(["token", "--rotate"], tmp_path, tmp_path / "home").stdout.strip()
+    assert len(first) >= 40 and first == again and rotated != first
+    assert stat.S_IMODE((tmp_path / "home" / "token").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700
+
+
+def test_serve_answers_for_real(models_dir: Path, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, RESPONDE_HOME=str(tmp_path))
+    proc = subprocess.Popen(
+        [*EXE, "--models", str(models_dir), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        token = tmp_path / "token"
+        deadline = time.monotonic() + 60
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/v1/analyze",
+                    data=json.dumps(
+                        {"text": "quiero cancelar mi compra", "site": "mercadolibre.com.co"}
+                    ).encode(),
+                    headers={
+                        "Content-Type": "application/json",
+                        "Authorization": f"Bearer {token.read_text().strip()}",
+                        "Origin": f"chrome-extension://{paths.extension_id()}",
+                    },
+                )
+                body = json.loads(urllib.request.urlopen(req, timeout=5).read())
+            except (OSError, FileNotFoundError):
+                time.sleep(0.2)
+        assert body is not None, "server never answered"
+        assert body["intents"][0]["id"] == "cancel_order" and body["language"]["locale"] == "es-CO"
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert f"Responde listening on http://127.0.0.1:{port}" in out
+    assert "cancelar" not in out  # buyer text is never logged
+
+
+def test_refuses_non_loopback(tmp_path: Path) -> None:
+    out = run(["serve", "--host", "0.0.0.0"], tmp_path, tmp_path)
+    assert out.returncode == 2 and "refusing to bind outside loopback" in out.stderr
+
+
+@pytest.mark.parametrize("broken", ["templates: [", "id: refund\n"])
+def test_serve_refuses_broken_rules(tmp_path: Path, broken: str) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(paths.RULES_DIR, rules)
+    (rules / "intents" / "refund.yaml").write_text(broken)
+    out = subprocess.run(
+        [*EXE, "--rules", str(rules), "serve"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, RESPONDE_HOME=str(tmp_path)),
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("responde: invalid rules:") and "refund.yaml" in out.stderr
+    assert "Traceback" not in out.stderr

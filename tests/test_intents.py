@@ -1,0 +1,65 @@
+"""Messages written for these tests (not in the corpus), per locale and intent."""
+
+import pytest
+
+from proxy.engine import Engine, decide_intents
+
+CASES = [
+    # es-MX
+    ("es-MX", "oye y si lo pido hoy cuanto tarda en llegar a Puebla?", "shipping_info"),
+    ("es-MX", "ya me urge saber donde viene mi paquete, me pasas la guia?", "order_status"),
+    ("es-MX", "me llegó la licuadora con el vaso estrellado", "damaged_defective"),
+    ("es-MX", "necesito factura con mi RFC porfa", "invoice"),
+    ("es-MX", "se puede pagar con tarjeta a meses?", "payment"),
+    ("es-MX", "quiero cancelar mi orden, ya no la necesito", "cancel_order"),
+    ("es-MX", "lo tienes en color verde?", "variant"),
+    ("es-MX", "voy a ir a profeco, son unos estafadores", "complaint"),
+    # es-AR
+    ("es-AR", "che, tenés stock de la campera?", "availability"),
+    ("es-AR", "me vino otro talle, pedí M y me mandaron S", "wrong_item"),
+    ("es-AR", "cuándo me devuelven la plata? ya devolví el producto", "refund"),
+    ("es-AR", "qué talle me recomendás si mido 1,70?", "size_fit"),
+    ("es-AR", "me hacés precio si llevo tres?", "price_offer"),
+    # pt-BR
+    ("pt-BR", "o rastreio diz entregue mas não recebi nada", "not_received"),
+    ("pt-BR", "ficou parado na alfândega, tenho que pagar imposto?", "customs_tax"),
+    ("pt-BR", "não consigo conectar o fone no celular, como faz?", "usage_help"),
+    ("pt-BR", "quero trocar o endereço de entrega do meu pedido", "change_order"),
+    ("pt-BR", "não serviu, quero devolver", "return_exchange"),
+    ("pt-BR", "é compatível com iphone 12?", "product_info"),
+    ("pt-BR", "amei, chegou super rápido, obrigada!", "thanks"),
+    ("pt-BR", "oi, boa tarde", "greeting"),
+    # en-US
+    ("en-US", "my package says delivered but it's not here", "not_received"),
+    ("en-US", "can i get a refund please", "refund"),
+    ("en-US", "does this come with a charger?", "product_info"),
+    ("en-US", "is this in stock?", "availability"),
+    ("en-US", "what size should i get, i'm 5'6?", "size_fit"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text", "intent"), CASES)
+def test_main_intent(engine: Engine, locale: str, text: str, intent: str) -> None:
+    found = engine.recognise(text, locale=locale)
+    assert [i.id for i in found["intents"]][:1] == [intent]
+
+
+def test_two_intents_main_first(engine: Engine) -> None:
+    found = engine.recognise(
+        "si compro hoy me llega antes del viernes a Monterrey? y aceptan pago en oxxo?", "mercadolibre.com.mx"
+    )
+    assert [i.id for i in found["intents"]] == ["shipping_info", "payment"]
+
+
+def test_request_before_thanks() -> None:
+    fused = {"thanks": 0.8, "invoice": 0.6, "other": 0.01}
+    assert [i.id for i in decide_intents(fused, {})] == ["invoice", "thanks"]
+
+
+def test_abstains_when_unsure() -> None:
+    assert decide_intents({"payment": 0.15, "refund": 0.14}, {"payment": 0.2}) == []
+
+
+def test_keywords_from_rules_count(engine: Engine) -> None:
+    assert engine.keywords.scores("preciso da nota fiscal", "pt") == {"invoice": 1.0}
+    assert engine.keywords.scores("preciso da nota fizcal", "pt")["invoice"] > 0

@@ -1,0 +1,93 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from proxy import paths
+from proxy.nlp.corpus import CorpusError, read_corpus
+from proxy.rules.loader import RulesError, load_rules
+from proxy.rules.schema import BUILTIN_INTENTS, LOCALES
+
+
+@pytest.fixture()
+def rules_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "rules"
+    shutil.copytree(paths.RULES_DIR, dest)
+    return dest
+
+
+def problems_of(root: Path) -> list[str]:
+    with pytest.raises(RulesError) as info:
+        load_rules(root)
+    return info.value.problems
+
+
+def test_shipped_rules_are_complete(rules) -> None:
+    assert sorted(rules.intents) == sorted(BUILTIN_INTENTS)
+    for intent in rules.intents.values():
+        assert sorted(intent.templates) == sorted(LOCALES)
+        assert all(1 <= len(v) <= 3 for v in intent.templates.values())
+
+
+def test_unknown_key_names_file_and_line(rules_copy: Path) -> None:
+    path = rules_copy / "intents" / "refund.yaml"
+    path.write_text(path.read_text().replace("handoff: true", "handoff: true\nhandof: false"))
+    line = path.read_text().splitlines().index("handof: false") + 1
+    assert problems_of(rules_copy) == [f"{path}:{line}: handof: Extra inputs are not permitted"]
+
+
+def test_unknown_placeholder(rules_copy: Path) -> None:
+    path = rules_copy / "intents" / "thanks.yaml"
+    path.write_text(path.read_text().replace("{buyer_name}", "{coupon_code}", 1))
+    [problem] = problems_of(rules_copy)
+    assert problem.startswith(f"{path}: templates.es-MX.0: unknown placeholder {{coupon_code}} (allowed: ")
+
+
+def test_missing_locale(rules_copy: Path) -> None:
+    path = rules_copy / "intents" / "greeting.yaml"
+    text = path.read_text()
+    start = text.index("  es-CL:")
+    end = text.index("  es-ES:")
+    path.write_text(text[:start] + text[end:])
+    assert problems_of(rules_copy) == [
+        f"{path}: templates: locale es-CL has no template (add 1 to 3 variants)"
+    ]
+
+
+def test_broken_yaml(rules_copy: Path) -> None:
+    path = rules_copy / "store.yaml"
+    path.write_text("store_name: [unclosed\nreturn_days: 30\n")
+    [problem] = problems_of(rules_copy)
+    assert problem == f"{path}:2: not valid YAML (expected ',' or ']', but got ':')"
+
+
+def test_wrong_type_has_line(rules_copy: Path) -> None:
+    path = rules_copy / "store.yaml"
+    path.write_text(path.read_text().replace("return_days: 30", "return_days: thirty"))
+    [problem] = problems_of(rules_copy)
+    assert problem.startswith(f"{path}:3: return_days: Input should be a valid integer")
+
+
+def test_id_must_match_file(rules_copy: Path) -> None:
+    path = rules_copy / "intents" / "other.yaml"
+    path.write_text(path.read_text().replace("id: other", "id: others"))
+    assert problems_of(rules_copy) == [f"{path}:1: id 'others' must match the file name 'other'"]
+
+
+def test_missing_builtin_intent(rules_copy: Path) -> None:
+    (rules_copy / "intents" / "invoice.yaml").unlink()
+    assert problems_of(rules_copy) == [f"{rules_copy / 'intents'}: built-in intents missing: invoice"]
+
+
+def test_unknown_intent_in_corpus(tmp_path: Path) -> None:
+    (tmp_path / "es").mkdir()
+    (tmp_path / "es" / "refunds.txt").write_text("quiero mi dinero\n")
+    with pytest.raises(CorpusError, match="'refunds' is not an intent defined in rules/intents/"):
+        read_corpus(tmp_path, BUILTIN_INTENTS)
+
+
+def test_unknown_second_intent_in_corpus(tmp_path: Path) -> None:
+    (tmp_path / "pt").mkdir()
+    (tmp_path / "pt" / "refund.txt").write_text("ok\ncadê meu estorno >> refnd\n")
+    with pytest.raises(CorpusError, match=r"refund.txt:2: unknown second intent 'refnd'"):
+        read_corpus(tmp_path, BUILTIN_INTENTS)
