@@ -59,7 +59,17 @@ def _train(lines: Iterable[str], params: dict[str, Any], dest: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="responde-train-") as tmp:
         data = Path(tmp) / "train.txt"
         data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        model = fasttext.train_supervised(input=str(data), **params)
+        lr = float(params["lr"])
+        for _attempt in range(4):
+            try:
+                model = fasttext.train_supervised(input=str(data), **{**params, "lr": lr})
+                break
+            except RuntimeError as exc:  # fastText diverges ("Encountered NaN") on some data: lower lr
+                if "NaN" not in str(exc):
+                    raise
+                lr /= 2
+        else:
+            raise RuntimeError("fastText training diverged even at a low learning rate; check the corpus")
         partial = dest.with_suffix(".tmp")
         model.save_model(str(partial))
         os.replace(partial, dest)
