@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from proxy.rules.schema import Marketplace, Policies
+from proxy.sites import host_matches, longest_suffix_match
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{6,}\d(?![\w/])")
@@ -47,15 +48,7 @@ class PolicyResult:
 
 def marketplace_for(policies: Policies, site: str | None) -> Marketplace | None:
     """The marketplace whose host list matches the site (longest suffix wins)."""
-    if not site:
-        return None
-    host = site.lower().split("/")[0].split(":")[0]
-    best: tuple[int, Marketplace] | None = None
-    for market in policies.marketplaces.values():
-        for suffix in market.hosts:
-            if (host == suffix or host.endswith("." + suffix)) and (best is None or len(suffix) > best[0]):
-                best = (len(suffix), market)
-    return best[1] if best else None
+    return longest_suffix_match(site, ((h, m) for m in policies.marketplaces.values() for h in m.hosts))
 
 
 def _link_host(match: str) -> str:
@@ -86,7 +79,7 @@ def check(text: str, market: Marketplace | None, known_values: Iterable[str] = (
     if "url" in rules:
         allowed = set(market.allowed_link_hosts)
         links = [_link_host(m) for m in URL.findall(without_email)]
-        if any(not any(h == a or h.endswith("." + a) for a in allowed) for h in links):
+        if any(not any(host_matches(h, a) for a in allowed) for h in links):
             found.append("external link")
     if "handle" in rules and HANDLE.search(without_email):
         found.append("social-network handle")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from proxy.nlp.fasttext_check import load_fasttext
 from proxy.nlp.normalize import fold, tokens
+from proxy.sites import longest_suffix_match
 
 LANGUAGES = ("es", "pt", "en")
 LOCALES = ("es-MX", "es-AR", "es-CO", "es-CL", "es-ES", "pt-BR", "en-US")
@@ -108,15 +109,7 @@ class Language:
 
 def site_locale(site: str | None) -> str | None:
     """Locale of a marketplace host, e.g. mercadolivre.com.br -> pt-BR."""
-    if not site:
-        return None
-    host = site.lower().strip().split("/")[0].split(":")[0]
-    best: str | None = None
-    best_len = 0
-    for suffix, locale in SITE_LOCALES.items():
-        if (host == suffix or host.endswith("." + suffix)) and len(suffix) > best_len:
-            best, best_len = locale, len(suffix)
-    return best
+    return longest_suffix_match(site, SITE_LOCALES.items())
 
 
 def lid_model_path() -> Path:
