@@ -22,7 +22,7 @@ from proxy.engine import Engine, corpus_examples, ensure_model
 from proxy.evaluate import format_report, predict_rows, report
 from proxy.nlp.corpus import CorpusError, Example, read_jsonl
 from proxy.nlp.fasttext_check import FastTextMissing
-from proxy.nlp.intent_model import IntentModel
+from proxy.nlp.intent_model import IntentModel, TrainingError
 from proxy.nlp.language import LanguageDetector
 from proxy.rules.loader import RulesError, RuleSet, load_rules
 
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as exc:
         print(f"responde: {exc}", file=sys.stderr)
         return 2
-    except (CorpusError, FastTextMissing, FileNotFoundError) as exc:
+    except (CorpusError, FastTextMissing, FileNotFoundError, TrainingError) as exc:
         print(f"responde: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,10 +143,16 @@ def augment(examples: list[Example], seed: int = 13, pairs: int = 3000) -> list[
     return out
 
 
-def fasttext_lines(examples: Iterable[Example]) -> Iterator[str]:
-    """Training lines in fastText's `__label__x text` format, text normalized."""
+def fasttext_lines(
+    examples: Iterable[Example], labels: Callable[[Example], Iterable[str]] = lambda ex: ex.intents
+) -> Iterator[str]:
+    """Training lines in fastText's `__label__x text` format, text normalized.
+
+    Examples with no label or with nothing left after normalize() are skipped: fastText diverges
+    ("Encountered NaN") on labelled lines without words.
+    """
     for ex in examples:
-        labels = " ".join(f"__label__{i}" for i in ex.intents)
+        tags = " ".join(f"__label__{label}" for label in labels(ex) if label)
         text = normalize(ex.text)
-        if text:
-            yield f"{labels} {text}"
+        if tags and text:
+            yield f"{tags} {text}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,9 +14,8 @@ from typing import Any
 
 from proxy.nlp.corpus import Example, augment, fasttext_lines
 from proxy.nlp.fasttext_check import load_fasttext
-from proxy.nlp.normalize import normalize
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 INTENT_PARAMS: dict[str, Any] = {
     "epoch": 40,
     "lr": 0.5,
@@ -53,26 +53,21 @@ def fingerprint(examples: Iterable[Example]) -> str:
     return h.hexdigest()[:16]
 
 
+class TrainingError(RuntimeError):
+    """fastText could not train a model; the message says why."""
+
+
 def _train(lines: Iterable[str], params: dict[str, Any], dest: Path) -> None:
-    fasttext = load_fasttext(training=True)
+    load_fasttext(training=True)  # fail here, with the fix, before starting a process
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="responde-train-") as tmp:
         data = Path(tmp) / "train.txt"
         data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        lr = float(params["lr"])
-        for _attempt in range(4):
-            try:
-                model = fasttext.train_supervised(input=str(data), **{**params, "lr": lr})
-                break
-            except RuntimeError as exc:  # fastText diverges ("Encountered NaN") on some data: lower lr
-                if "NaN" not in str(exc):
-                    raise
-                lr /= 2
-        else:
-            raise RuntimeError("fastText training diverged even at a low learning rate; check the corpus")
-        partial = dest.with_suffix(".tmp")
-        model.save_model(str(partial))
-        os.replace(partial, dest)
+        worker = [sys.executable, "-m", "proxy.nlp.train_worker", str(data), json.dumps(params), str(dest)]
+        done = subprocess.run(worker, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise TrainingError(f"training {dest.name} failed: {why}")
 
 
 @dataclass(frozen=True)
@@ -95,8 +90,7 @@ class ModelFiles:
 def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> None:
     """Train the intent model (augmented, multi-label) and the corpus-language model."""
     _train(fasttext_lines(augment(examples, seed=seed)), INTENT_PARAMS, files.intent)
-    lang_lines = (f"__label__{ex.lang} {normalize(ex.text)}" for ex in examples)
-    _train(lang_lines, LANG_PARAMS, files.lang)
+    _train(fasttext_lines(examples, labels=lambda ex: (ex.lang,)), LANG_PARAMS, files.lang)
 
 
 class IntentModel:
