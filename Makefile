@@ -12,6 +12,7 @@ test: setup
 	$(BIN)/ruff check proxy tests
 	$(BIN)/ruff format --check proxy tests
 	$(BIN)/mypy
+	bash scripts/test-deps.sh
 	$(BIN)/python -m pytest
 
 setup: $(STAMP)

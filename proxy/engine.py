@@ -22,6 +22,7 @@ from proxy.rules.loader import RuleSet, load_rules
 KEYWORD_WEIGHT = 0.3
 SECOND_MIN = 0.45
 AMBIGUITY_GAP = 0.02
+GREETING_MAX_WORDS = 6
 WRAPPERS = ("greeting", "thanks")
 _FIRST_CLAUSE = re.compile(r"[?.!\n]+\s+|\s+(?:y|e|and|ademas|tambien|also)\s+", re.IGNORECASE)
 
@@ -34,9 +35,13 @@ class IntentScore:
     score: float
 
 
-def decide_intents(fused: Mapping[str, float], thresholds: Mapping[str, float]) -> list[IntentScore]:
+def decide_intents(
+    fused: Mapping[str, float], thresholds: Mapping[str, float], words: int = 0
+) -> list[IntentScore]:
     """Main intent (or none: abstain) plus an optional second one, from fused scores."""
     ranked = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+    if ranked[0][0] == "greeting" and words > GREETING_MAX_WORDS:
+        ranked = ranked[1:] + ranked[:1]  # a long message is more than a greeting
     (top, top_s), (second, second_s) = ranked[0], ranked[1]
     if top in WRAPPERS and second not in WRAPPERS + ("other",) and second_s >= 0.3:
         (top, top_s), (second, second_s) = (second, second_s), (top, top_s)
@@ -65,6 +70,7 @@ class Engine:
             rules.tone.negative.model_dump(),
             rules.tone.threats.model_dump(),
             rules.tone.positive.model_dump(),
+            rules.tone.model_threshold,
         )
         self.thresholds = {i: f.threshold for i, f in rules.intents.items()}
 
@@ -82,10 +88,11 @@ class Engine:
         """Language, intents, tone, hand-off and urgency of one message (no replies)."""
         normalized = normalize(text)
         language = self.language(text, normalized, site, locale)
-        intents = decide_intents(self.fused_scores(normalized, language.code), self.thresholds)
+        fused = self.fused_scores(normalized, language.code)
+        intents = decide_intents(fused, self.thresholds, len(normalized.split()))
         if len(intents) == 2 and intents[1].id not in WRAPPERS:
             intents = self.order_by_position(text, language.code, intents)
-        tone = self.tone.detect(text, normalized)
+        tone = self.tone.detect(text, normalized, self.model.negativity(normalized) if normalized else 0.0)
         return {"language": language, "intents": intents, "tone": tone}
 
     def order_by_position(self, text: str, lang: str, intents: list[IntentScore]) -> list[IntentScore]:

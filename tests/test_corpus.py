@@ -1,11 +1,13 @@
 from pathlib import Path
 
 import pytest
+from rapidfuzz import fuzz, process
 
 from proxy import paths
 from proxy.engine import corpus_examples
-from proxy.nlp.corpus import Example, fasttext_lines
+from proxy.nlp.corpus import Example, fasttext_lines, read_jsonl
 from proxy.nlp.intent_model import ModelFiles, TrainingError, _train, train_models
+from proxy.nlp.normalize import normalize
 from proxy.rules.loader import RuleSet
 
 
@@ -29,9 +31,43 @@ def test_training_is_deterministic_within_one_process(tmp_path: Path, rules: Rul
         train_models(examples, files)
     assert len({f.intent.read_bytes() for f in runs}) == 1
     assert len({f.lang.read_bytes() for f in runs}) == 1
+    assert len({f.tone.read_bytes() for f in runs}) == 1
 
 
 def test_training_failure_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TrainingError, match=r"^training m.bin failed: ValueError: .*"):
         _train(["__label__a hola"], {"loss": "nonsense"}, tmp_path / "m.bin")
     assert not (tmp_path / "m.bin").exists()
+
+
+def test_training_writes_all_three_models(tmp_path: Path, rules: RuleSet) -> None:
+    files = ModelFiles.for_key(tmp_path, "k")
+    train_models(corpus_examples(rules, paths.CORPUS_DIR), files)
+    assert files.exist() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "intent-k.bin",
+        "lang-k.bin",
+        "tone-k.bin",
+    ]
+
+
+DEV = paths.REPO.parent / "shared" / "data" / "dev.jsonl"
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="../shared/data/dev.jsonl is not beside the repo")
+def test_corpus_holds_no_labelled_dev_message() -> None:
+    """The corpus must not copy the development set, or `responde eval` would flatter the model."""
+    dev = [normalize(ex.text) for ex in read_jsonl(DEV)]
+    dev = [d for d in dev if len(d.split()) >= 5]
+    copies = []
+    for path in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = normalize(line.lstrip("!").split(" >> ")[0])
+            if line.startswith("#") or len(text.split()) < 4:
+                continue
+            near = process.extractOne(text, dev, scorer=fuzz.ratio, score_cutoff=80)
+            inside = len(text.split()) >= 6 and process.extractOne(
+                text, [d for d in dev if len(d) >= len(text)], scorer=fuzz.partial_ratio, score_cutoff=90
+            )
+            if near or inside:
+                copies.append(f"{path.relative_to(paths.CORPUS_DIR)}: {line}")
+    assert copies == []

@@ -63,3 +63,10 @@ def test_abstains_when_unsure() -> None:
 def test_keywords_from_rules_count(engine: Engine) -> None:
     assert engine.keywords.scores("preciso da nota fiscal", "pt") == {"invoice": 1.0}
     assert engine.keywords.scores("preciso da nota fizcal", "pt")["invoice"] > 0
+
+
+def test_long_message_is_more_than_a_greeting() -> None:
+    fused = {"greeting": 0.7, "change_order": 0.25, "other": 0.01}
+    thresholds = {"greeting": 0.2, "change_order": 0.2}
+    assert [i.id for i in decide_intents(fused, thresholds, words=3)] == ["greeting"]
+    assert [i.id for i in decide_intents(fused, thresholds, words=20)] == ["change_order"]

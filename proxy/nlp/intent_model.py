@@ -15,13 +15,13 @@ from typing import Any
 from proxy.nlp.corpus import Example, augment, fasttext_lines
 from proxy.nlp.fasttext_check import load_fasttext
 
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 INTENT_PARAMS: dict[str, Any] = {
     "epoch": 40,
     "lr": 0.5,
     "wordNgrams": 2,
-    "minn": 2,
-    "maxn": 5,
+    "minn": 3,
+    "maxn": 6,
     "dim": 50,
     "bucket": 200_000,
     "loss": "ova",
@@ -43,11 +43,13 @@ LANG_PARAMS: dict[str, Any] = {
     "thread": 1,
     "verbose": 0,
 }
+TONE_PARAMS: dict[str, Any] = {**LANG_PARAMS, "epoch": 30, "wordNgrams": 2, "dim": 24}
+TONE_LABELS = {True: "negative", False: "calm"}
 
 
 def fingerprint(examples: Iterable[Example]) -> str:
     """Hash of the training data and parameters: the cache key of a trained model."""
-    h = hashlib.sha256(json.dumps([MODEL_VERSION, INTENT_PARAMS, LANG_PARAMS]).encode())
+    h = hashlib.sha256(json.dumps([MODEL_VERSION, INTENT_PARAMS, LANG_PARAMS, TONE_PARAMS]).encode())
     for ex in examples:
         h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())
     return h.hexdigest()[:16]
@@ -76,21 +78,24 @@ class ModelFiles:
 
     intent: Path
     lang: Path
+    tone: Path
 
     @classmethod
     def for_key(cls, models_dir: Path, key: str) -> ModelFiles:
         """Paths for a fingerprint."""
-        return cls(models_dir / f"intent-{key}.bin", models_dir / f"lang-{key}.bin")
+        return cls(*(models_dir / f"{kind}-{key}.bin" for kind in ("intent", "lang", "tone")))
 
     def exist(self) -> bool:
-        """Both model files are present."""
-        return self.intent.exists() and self.lang.exists()
+        """All model files are present."""
+        return self.intent.exists() and self.lang.exists() and self.tone.exists()
 
 
 def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> None:
-    """Train the intent model (augmented, multi-label) and the corpus-language model."""
-    _train(fasttext_lines(augment(examples, seed=seed)), INTENT_PARAMS, files.intent)
+    """Train the intent model (augmented, multi-label), the corpus-language and the tone model."""
+    augmented = augment(examples, seed=seed)
+    _train(fasttext_lines(augmented), INTENT_PARAMS, files.intent)
     _train(fasttext_lines(examples, labels=lambda ex: (ex.lang,)), LANG_PARAMS, files.lang)
+    _train(fasttext_lines(augmented, labels=lambda ex: (TONE_LABELS[ex.negative],)), TONE_PARAMS, files.tone)
 
 
 class IntentModel:
@@ -102,6 +107,7 @@ class IntentModel:
         fasttext = load_fasttext()
         self._intent = fasttext.load_model(str(files.intent))
         self._lang = fasttext.load_model(str(files.lang))
+        self._tone = fasttext.load_model(str(files.tone))
         self.labels = [label.replace("__label__", "") for label in self._intent.get_labels()]
 
     def intents(self, normalized: str) -> dict[str, float]:
@@ -113,3 +119,8 @@ class IntentModel:
         """Probability of es/pt/en learned from the corpus."""
         labels, probs = self._lang.predict(normalized.replace("\n", " "), k=-1, threshold=0.0)
         return {label.replace("__label__", ""): float(p) for label, p in zip(labels, probs, strict=False)}
+
+    def negativity(self, normalized: str) -> float:
+        """Probability that the buyer sounds angry or frustrated, learned from the corpus `!` lines."""
+        labels, probs = self._tone.predict(normalized.replace("\n", " "), k=-1, threshold=0.0)
+        return float(dict(zip(labels, probs, strict=False)).get("__label__negative", 0.0))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from proxy.nlp.normalize import normalize
+from proxy.nlp.normalize import fold, normalize
 
 ANGRY_EMOJI = frozenset("😡😤🤬😠🙄🙃😑😒💩🤡😩😫")
 _MULTI = re.compile(r"[!?]{2,}")
@@ -23,7 +23,18 @@ class Tone:
 
 
 def _phrases(table: Mapping[str, Sequence[str]]) -> list[str]:
-    return sorted({normalize(p) for phrases in table.values() for p in phrases if normalize(p)})
+    """Cue phrases in normalize()d form, except those normalize() would change beyond recognition."""
+    return sorted({normalize(p) for phrases in table.values() for p in phrases if not _literal(p)})
+
+
+def _literal(phrase: str) -> bool:
+    """Digits ("1 star") and letter runs ("bbb") must match as written, not as <num> or "b"."""
+    return any(ch.isdigit() for ch in phrase) or bool(re.search(r"(\w)\1\1", phrase))
+
+
+def _literal_patterns(table: Mapping[str, Sequence[str]]) -> list[tuple[str, re.Pattern[str]]]:
+    found = sorted({fold(p) for phrases in table.values() for p in phrases if _literal(p)})
+    return [(p, re.compile(rf"(?<!\w){re.escape(p)}(?!\w)")) for p in found]
 
 
 class ToneDetector:
@@ -34,21 +45,28 @@ class ToneDetector:
         negative: Mapping[str, Sequence[str]],
         threats: Mapping[str, Sequence[str]],
         positive: Mapping[str, Sequence[str]],
+        model_threshold: float = 0.5,
     ) -> None:
         self._negative = _phrases(negative)
         self._threats = _phrases(threats)
+        self._literal_threats = _literal_patterns(threats)
         self._positive = _phrases(positive)
+        self.model_threshold = model_threshold
 
     @staticmethod
     def _found(phrases: list[str], padded: str) -> list[str]:
         return [p for p in phrases if f" {p} " in padded]
 
-    def detect(self, text: str, normalized: str | None = None) -> Tone:
-        """Negative when a threat, an anger word, shouting, angry emoji or stacked !!/?? appear."""
+    def detect(self, text: str, normalized: str | None = None, negativity: float = 0.0) -> Tone:
+        """Negative on a threat, an anger word, shouting, angry emoji, stacked !!/?? or the tone model."""
         norm = normalized if normalized is not None else normalize(text)
         padded = f" {norm} "
+        folded = fold(text)
         threats = self._found(self._threats, padded)
+        threats += [p for p, pattern in self._literal_threats if pattern.search(folded)]
         cues = self._found(self._negative, padded)
+        if negativity >= self.model_threshold:
+            cues.append("tone model")
         letters = [c for c in text if c.isalpha()]
         if len(letters) >= 10 and sum(c.isupper() for c in letters) / len(letters) > 0.6:
             cues.append("shouting")

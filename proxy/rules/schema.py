@@ -116,8 +116,9 @@ class Slots(Strict):
 
 
 class ToneFile(Strict):
-    """rules/tone.yaml: words of anger and threats, per language."""
+    """rules/tone.yaml: words of anger and threats, per language, and the tone model's threshold."""
 
     negative: Keywords
     threats: Keywords
     positive: Keywords
+    model_threshold: float = Field(0.5, ge=0.0, le=1.0)

@@ -1,0 +1,93 @@
+/* Service worker: every server call goes through here. Stateless: settings and the last trace id live in
+   chrome.storage, because MV3 stops this worker whenever it is idle. */
+importScripts("lib/settings.js", "lib/i18n.js");
+
+const CONTENT_FILES = [
+  "lib/i18n.js",
+  "content/registry.js",
+  "content/adapters/generic.js",
+  "content/insert.js",
+  "content/panel.js",
+  "content/main.js",
+];
+const MENU_ID = "responde-analyze";
+const TIMEOUT_MS = 8000;
+
+async function callServer(path, body) {
+  const settings = await RespondeSettings.load();
+  if (!settings.token) return { ok: false, error: "notPaired" };
+  const init = {
+    method: body === undefined ? "GET" : "POST",
+    headers: { Authorization: `Bearer ${settings.token}` },
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(settings.server + path, init);
+  } catch {
+    return { ok: false, error: "serverDown", command: RespondeSettings.START_COMMAND };
+  }
+  if (response.status === 401 || response.status === 403) return { ok: false, error: "badToken" };
+  if (!response.ok) return { ok: false, error: "serverError", status: response.status };
+  return { ok: true, data: await response.json() };
+}
+
+const HANDLERS = {
+  async analyze(message) {
+    const settings = await RespondeSettings.load();
+    const request = { ...message.request };
+    const locale = settings.localeBySite[request.site || ""];
+    if (locale) request.locale = locale;
+    request.ui_lang = RespondeI18n.pickUiLang(settings.uiLang, self.navigator.language);
+    const result = await callServer("/v1/analyze", request);
+    if (result.ok) await chrome.storage.local.set({ lastTrace: result.data.trace_id });
+    return result;
+  },
+  async testConnection() {
+    return callServer("/v1/health");
+  },
+  async status() {
+    const { lastTrace } = await chrome.storage.local.get("lastTrace");
+    const health = await callServer("/v1/health");
+    return { ...health, lastTrace: lastTrace || null };
+  },
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const handler = HANDLERS[message && message.type];
+  if (!handler) return false;
+  handler(message, sender).then(sendResponse, (error) =>
+    sendResponse({ ok: false, error: "serverError", status: String(error && error.message) }),
+  );
+  return true; // async sendResponse
+});
+
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.contextMenus.create({
+    id: MENU_ID,
+    title: RespondeI18n.t(RespondeI18n.pickUiLang("", self.navigator.language), "analyzeWith"),
+    contexts: ["selection", "editable"],
+  });
+});
+
+/* Context menu on any page: reuse the content scripts when the page already has them (seller pages),
+   otherwise inject them once under activeTab (granted by the click), then analyse the selection. */
+async function analyzeInTab(tabId, frameId, text) {
+  const message = { type: "analyzeSelection", text };
+  try {
+    await chrome.tabs.sendMessage(tabId, message, { frameId });
+  } catch {
+    await chrome.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: CONTENT_FILES });
+    await chrome.tabs.sendMessage(tabId, message, { frameId });
+  }
+}
+
+chrome.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId === MENU_ID && tab && tab.id !== undefined) {
+    analyzeInTab(tab.id, info.frameId || 0, info.selectionText || "");
+  }
+});

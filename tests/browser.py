@@ -1,0 +1,152 @@
+"""Browser-test harness: the real server and an HTTPS fixture-page server in threads, Debian's Chromium
+with the unpacked extension, marketplace host names mapped to the fixture server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from proxy import paths
+from proxy.engine import Engine
+from proxy.server.app import create_app
+
+CHROMIUM = Path("/usr/lib/chromium/chromium")
+EXTENSION = paths.REPO / "extension"
+FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--ignore-certificate-errors",
+]
+
+
+def free_port() -> int:
+    """An unused loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerThread:
+    """The real aiohttp app on 127.0.0.1:<port>, in its own thread and event loop."""
+
+    def __init__(self, engine: Engine, token: str, origin: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._app = create_app(engine, port=self.port, token=token, origin=origin)
+        self._loop = asyncio.new_event_loop()
+        self._runner = web.AppRunner(self._app, access_log=None)
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self
+
+    async def _start(self) -> None:
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+
+@dataclass
+class PageServer:
+    """Serves fixture pages over HTTPS by Host header; counts any request that would send a message."""
+
+    pages: dict[str, str]
+    port: int = field(default_factory=free_port)
+    posts: list[str] = field(default_factory=list)
+
+    def start(self, certdir: Path) -> PageServer:
+        cert, key = certdir / "cert.pem", certdir / "key.pem"
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=fixtures",
+            ]
+            + ["-keyout", str(key), "-out", str(cert)],
+            check=True,
+            capture_output=True,
+        )
+        server = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def translate_path(self, path: str) -> str:
+                if path.startswith("/vendor/"):
+                    return str(FIXTURES / "vendor" / Path(path).name)
+                host = (self.headers.get("Host") or "").split(":")[0]
+                return str(FIXTURES / "pages" / server.pages.get(host, "missing.html"))
+
+            def do_POST(self) -> None:
+                server.posts.append(self.path)
+                self.send_error(405)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+
+
+@contextmanager
+def chromium(profile: Path, hosts: list[str], page_port: int) -> Iterator[tuple[Any, str]]:
+    """A persistent Chromium context with the extension loaded; yields (context, extension id)."""
+    from playwright.sync_api import sync_playwright
+
+    rules = ", ".join(f"MAP {host} 127.0.0.1:{page_port}" for host in hosts)
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            viewport={"width": 1280, "height": 860},
+            args=ARGS
+            + [
+                f"--host-resolver-rules={rules}",
+                f"--disable-extensions-except={EXTENSION}",
+                f"--load-extension={EXTENSION}",
+            ],
+        )
+        try:
+            sw = next((w for w in ctx.service_workers if w.url.startswith("chrome-extension://")), None)
+            sw = sw or ctx.wait_for_event("serviceworker", timeout=15000)
+            yield ctx, sw.url.split("/")[2]
+        finally:
+            ctx.close()

@@ -1,0 +1,120 @@
+"""The project's own conventions: adapters, manifest, fixtures, tests, README and UI strings kept in step."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_extension import SITES
+
+from proxy import paths
+
+EXT = paths.REPO / "extension"
+ADAPTERS = sorted((EXT / "content" / "adapters").glob("*.js"))
+MANIFEST = json.loads((EXT / "manifest.json").read_text(encoding="utf-8"))
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+README = (paths.REPO / "README.md").read_text(encoding="utf-8")
+NODE = shutil.which("node")
+JS_FILES = sorted(EXT.rglob("*.js"))
+HTML_SINKS = r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function"
+
+
+def adapter(path: Path) -> tuple[str, list[str]]:
+    source = path.read_text(encoding="utf-8")
+    ident = re.search(r'\bid: "([\w-]+)"', source)
+    hosts = re.search(r"\bhosts: \[([^\]]*)\]", source)
+    assert ident and hosts, f"{path.name}: an adapter declares `id` and `hosts`"
+    return ident.group(1), re.findall(r'"([^"]+)"', hosts.group(1))
+
+
+def content_script() -> dict[str, list[str]]:
+    (entry,) = MANIFEST["content_scripts"]
+    return entry
+
+
+@pytest.mark.parametrize("path", ADAPTERS, ids=[p.stem for p in ADAPTERS])
+def test_every_adapter_is_registered_matched_tested_and_documented(path: Path) -> None:
+    ident, hosts = adapter(path)
+    assert ident == path.stem
+    assert f"content/adapters/{path.name}" in content_script()["js"]
+    assert f"content/adapters/{path.name}" in README
+    if ident == "generic":
+        assert hosts == []
+        return
+    assert hosts, f"{path.name} runs on no host"
+    for host in hosts:
+        assert {f"https://*.{host}/*", f"https://{host}/*"} & set(content_script()["matches"]), host
+    assert (FIXTURES / f"{ident}.html").exists()
+    assert ident in {site[0] for site in SITES}, "add a row to SITES in tests/test_extension.py"
+
+
+def test_manifest_matches_no_host_without_an_adapter() -> None:
+    hosts = {h for path in ADAPTERS for h in adapter(path)[1]}
+    for pattern in content_script()["matches"]:
+        host = re.fullmatch(r"https://(?:\*\.)?([^/]+)/\*", pattern)
+        assert host and host.group(1) in hosts, pattern
+
+
+def test_manifest_asks_for_the_minimum() -> None:
+    assert MANIFEST["manifest_version"] == 3
+    assert MANIFEST["host_permissions"] == ["http://127.0.0.1/*"]
+    assert set(MANIFEST["permissions"]) == {"storage", "contextMenus", "activeTab", "scripting"}
+    assert "<all_urls>" not in json.dumps(MANIFEST)
+    assert MANIFEST["content_security_policy"]["extension_pages"] == "script-src 'self'; object-src 'none'"
+
+
+def test_every_file_the_extension_loads_exists() -> None:
+    listed = content_script()["js"] + [MANIFEST["background"]["service_worker"], MANIFEST["options_page"]]
+    listed += [MANIFEST["action"]["default_popup"]]
+    background = (EXT / "background.js").read_text(encoding="utf-8")
+    listed += re.findall(r'"((?:lib|content)/[\w/.-]+\.js)"', background)
+    for page in EXT.rglob("*.html"):
+        for src in re.findall(r'(?:src|href)="([^"#]+)"', page.read_text(encoding="utf-8")):
+            listed.append(str((page.parent / src).resolve().relative_to(EXT.resolve())))
+    assert [f for f in listed if not (EXT / f).is_file()] == []
+
+
+@pytest.mark.parametrize("path", JS_FILES, ids=[str(p.relative_to(EXT)) for p in JS_FILES])
+def test_extension_never_parses_text_as_html(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    assert not re.search(
+        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", source
+    )
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+@pytest.mark.parametrize("path", JS_FILES, ids=[str(p.relative_to(EXT)) for p in JS_FILES])
+def test_extension_scripts_parse(path: Path) -> None:
+    done = subprocess.run([str(NODE), "--check", str(path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def ui_strings() -> dict[str, dict[str, str]]:
+    script = "require(process.argv[1]); console.log(JSON.stringify(RespondeI18n.STRINGS));"
+    done = subprocess.run(
+        [str(NODE), "-e", script, str(EXT / "lib" / "i18n.js")], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout))
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_every_ui_string_exists_in_all_four_languages() -> None:
+    strings = ui_strings()
+    assert sorted(strings) == ["en", "es", "pt-BR", "zh-CN"]
+    keys = set(strings["en"])
+    assert {lang: sorted(keys ^ set(table)) for lang, table in strings.items()} == {
+        lang: [] for lang in strings
+    }
+    assert all(text.strip() for table in strings.values() for text in table.values())
+    used = set()
+    for path in EXT.rglob("*"):
+        if path.suffix in (".js", ".html"):
+            source = path.read_text(encoding="utf-8")
+            used |= set(re.findall(r'(?:\btr|\bt\((?:lang|this\.uiLang|[\w.()"]+)),\s*"(\w+)"', source))
+            used |= set(re.findall(r'\btr\("(\w+)"', source))
+            used |= set(re.findall(r'data-i18n="(\w+)"', source))
+    assert used and sorted(used - keys) == []
