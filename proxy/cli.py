@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,9 @@ def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet:
     started = time.perf_counter()
     files = ensure_model(examples, args.models)
     if not quiet and time.perf_counter() - started > 0.5:
-        print(f"trained intent model on {len(examples)} examples -> {files.intent}", file=sys.stderr)
+        print(
+            f"trained intent model on {len(examples)} examples -> {files.intent[0].parent}", file=sys.stderr
+        )
     return Engine(rules, IntentModel(files), LanguageDetector())
 
 
@@ -72,7 +75,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     files = ensure_model(examples, args.models, force=True)
     took = time.perf_counter() - started
-    print(f"trained on {len(examples)} examples in {took:.1f}s -> {files.intent}")
+    print(f"trained on {len(examples)} examples in {took:.1f}s -> {files.intent[0].parent}")
     return 0
 
 
@@ -130,10 +133,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     lid = LanguageDetector()
     if args.cv:
         folds = _folds(data, args.cv)
-        for i, test in enumerate(tqdm(folds, desc="folds", disable=args.no_progress)):
-            train = [ex for j, f in enumerate(folds) if j != i for ex in f]
-            files = ensure_model(corpus_examples(rules, args.corpus, train), args.models)
-            rows += predict_rows(Engine(rules, IntentModel(files), lid), test)
+        with tempfile.TemporaryDirectory(prefix="responde-cv-") as tmp:  # fold models are not worth keeping
+            for i, test in enumerate(tqdm(folds, desc="folds", disable=args.no_progress)):
+                train = [ex for j, f in enumerate(folds) if j != i for ex in f]
+                files = ensure_model(corpus_examples(rules, args.corpus, train), Path(tmp) / str(i))
+                rows += predict_rows(Engine(rules, IntentModel(files), lid), test)
     else:
         files = ensure_model(corpus_examples(rules, args.corpus), args.models)
         engine = Engine(rules, IntentModel(files), lid)

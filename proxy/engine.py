@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from proxy.nlp.corpus import Example, read_corpus
-from proxy.nlp.intent_model import IntentModel, ModelFiles, fingerprint, train_models
+from proxy.nlp.intent_model import IntentModel, ModelFiles, fingerprint, prune, train_models
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import Language, LanguageDetector
 from proxy.nlp.normalize import normalize
@@ -23,6 +23,7 @@ KEYWORD_WEIGHT = 0.3
 SECOND_MIN = 0.45
 AMBIGUITY_GAP = 0.02
 GREETING_MAX_WORDS = 6
+HANDOFF_SECOND_MIN = 0.6  # a sensitive second intent hands off only when this sure
 WRAPPERS = ("greeting", "thanks")
 _FIRST_CLAUSE = re.compile(r"[?.!\n]+\s+|\s+(?:y|e|and|ademas|tambien|also)\s+", re.IGNORECASE)
 
@@ -43,9 +44,11 @@ def decide_intents(
     if ranked[0][0] == "greeting" and words > GREETING_MAX_WORDS:
         ranked = ranked[1:] + ranked[:1]  # a long message is more than a greeting
     (top, top_s), (second, second_s) = ranked[0], ranked[1]
+    rival_s = second_s
     if top in WRAPPERS and second not in WRAPPERS + ("other",) and second_s >= 0.3:
         (top, top_s), (second, second_s) = (second, second_s), (top, top_s)
-    if top_s < thresholds.get(top, 0.35) or (top_s - second_s < AMBIGUITY_GAP and top_s < 0.5):
+        rival_s = next((s for i, s in ranked[2:] if i not in WRAPPERS), 0.0)  # the wrapper is no rival
+    if top_s < thresholds.get(top, 0.35) or (top_s - rival_s < AMBIGUITY_GAP and top_s < 0.5):
         return []
     out = [IntentScore(top, round(top_s, 3))]
     if (
@@ -106,7 +109,8 @@ class Engine:
 
     def handoff(self, intents: list[IntentScore], tone: Tone) -> dict[str, Any]:
         """A person must answer sensitive intents and negative or threatening tone."""
-        reasons = [f"intent:{i.id}" for i in intents if self.rules.intents[i.id].handoff]
+        sure = intents[:1] + [i for i in intents[1:] if i.score >= HANDOFF_SECOND_MIN]
+        reasons = [f"intent:{i.id}" for i in sure if self.rules.intents[i.id].handoff]
         reasons += [f"threat:{t}" for t in tone.threats]
         if tone.negative and not tone.threats:
             reasons.append("tone:negative")
@@ -173,6 +177,7 @@ def ensure_model(examples: list[Example], models_dir: Path, force: bool = False)
     files = ModelFiles.for_key(models_dir, fingerprint(examples))
     if force or not files.exist():
         train_models(examples, files)
+        prune(models_dir)
     return files
 
 

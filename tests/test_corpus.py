@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,7 @@ from rapidfuzz import fuzz, process
 from proxy import paths
 from proxy.engine import corpus_examples
 from proxy.nlp.corpus import Example, fasttext_lines, read_jsonl
-from proxy.nlp.intent_model import ModelFiles, TrainingError, _train, train_models
+from proxy.nlp.intent_model import ModelFiles, TrainingError, _train, prune, train_models
 from proxy.nlp.normalize import normalize
 from proxy.rules.loader import RuleSet
 
@@ -26,10 +27,12 @@ def test_fasttext_lines_skip_wordless_and_unlabelled() -> None:
 
 def test_training_is_deterministic_within_one_process(tmp_path: Path, rules: RuleSet) -> None:
     examples = corpus_examples(rules, paths.CORPUS_DIR)
-    runs = [ModelFiles.for_key(tmp_path / str(n), "same") for n in range(3)]
+    runs = [ModelFiles.for_key(tmp_path / str(n), "k") for n in range(2)]
     for files in runs:
         train_models(examples, files)
-    assert len({f.intent.read_bytes() for f in runs}) == 1
+    names = ["intent-k-0.bin", "intent-k-1.bin", "intent-k-2.bin", "lang-k.bin", "tone-k.bin"]
+    assert sorted(p.name for p in (tmp_path / "0").iterdir()) == names
+    assert len({b"".join(p.read_bytes() for p in f.intent) for f in runs}) == 1
     assert len({f.lang.read_bytes() for f in runs}) == 1
     assert len({f.tone.read_bytes() for f in runs}) == 1
 
@@ -38,16 +41,6 @@ def test_training_failure_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TrainingError, match=r"^training m.bin failed: ValueError: .*"):
         _train(["__label__a hola"], {"loss": "nonsense"}, tmp_path / "m.bin")
     assert not (tmp_path / "m.bin").exists()
-
-
-def test_training_writes_all_three_models(tmp_path: Path, rules: RuleSet) -> None:
-    files = ModelFiles.for_key(tmp_path, "k")
-    train_models(corpus_examples(rules, paths.CORPUS_DIR), files)
-    assert files.exist() and sorted(p.name for p in tmp_path.iterdir()) == [
-        "intent-k.bin",
-        "lang-k.bin",
-        "tone-k.bin",
-    ]
 
 
 DEV = paths.REPO.parent / "shared" / "data" / "dev.jsonl"
@@ -71,3 +64,17 @@ def test_corpus_holds_no_labelled_dev_message() -> None:
             if near or inside:
                 copies.append(f"{path.relative_to(paths.CORPUS_DIR)}: {line}")
     assert copies == []
+
+
+def test_prune_keeps_the_newest_fingerprints(tmp_path: Path) -> None:
+    kinds = ("intent-{}-0", "intent-{}-1", "lang-{}", "tone-{}")
+    for age, key in enumerate(["new", "mid", "old", "oldest"]):
+        for kind in kinds:
+            path = tmp_path / f"{kind.format(key)}.bin"
+            path.write_bytes(b"x")
+            os.utime(path, (1_000_000 - age, 1_000_000 - age))
+    removed = prune(tmp_path, keep=2)
+    assert sorted(p.name for p in removed) == sorted(
+        f"{k.format(key)}.bin" for key in ("old", "oldest") for k in kinds
+    )
+    assert sorted({p.stem.split("-")[1] for p in tmp_path.iterdir()}) == ["mid", "new"]

@@ -277,3 +277,29 @@ def test_context_menu_analyzes_the_selected_text(paired: Browser, engine: Engine
     page.wait_for_function(SHOWS_INTENT, arg=engine.rules.intents["return_exchange"].label.en, timeout=15000)
     assert wait_ready(page).locator(".lang").text_content() == "Language: es-MX"
     page.close()
+
+
+def test_opening_another_conversation_updates_the_panel(paired: Browser, engine: Engine) -> None:
+    page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/4/mensajes")
+    wait_ready(page)
+    page.evaluate(
+        "() => window.openConversation('2000009990001', 'COMPRADOR_XYZ', 'necesito factura con mi RFC')"
+    )
+    page.wait_for_function(SHOWS_INTENT, arg=engine.rules.intents["invoice"].label.en, timeout=15000)
+    assert "COMPRADOR_XYZ" in wait_ready(page).locator("li .text").first.text_content()
+    page.close()
+
+
+def test_interface_in_chinese(paired: Browser, engine: Engine) -> None:
+    paired.set_storage({"uiLang": "zh-CN"})
+    try:
+        page = open_site(paired, "sellercentral.amazon.com", "/messaging/thread?id=13")
+        panel = wait_ready(page)
+        zh = engine.rules.intents["product_info"].label.zh_CN
+        assert panel.locator(".intent .label").text_content() == zh
+        assert panel.locator(".lang").text_content() == "语言: en-US"
+        assert panel.locator("li .insert").first.text_content() == "插入 (Alt+1)"
+        page.screenshot(path=str(ARTIFACTS / "panel-zh-CN.png"))
+        page.close()
+    finally:
+        paired.set_storage({"uiLang": ""})

@@ -15,15 +15,16 @@ from typing import Any
 from proxy.nlp.corpus import Example, augment, fasttext_lines
 from proxy.nlp.fasttext_check import load_fasttext
 
-MODEL_VERSION = 5
+MODEL_VERSION = 6
+ENSEMBLE = 3  # intent models averaged; each with its own seed and augmentation draw
 INTENT_PARAMS: dict[str, Any] = {
     "epoch": 40,
     "lr": 0.5,
     "wordNgrams": 2,
     "minn": 3,
     "maxn": 6,
-    "dim": 50,
-    "bucket": 200_000,
+    "dim": 32,
+    "bucket": 100_000,
     "loss": "ova",
     "seed": 7,
     "thread": 1,
@@ -76,24 +77,44 @@ def _train(lines: Iterable[str], params: dict[str, Any], dest: Path) -> None:
 class ModelFiles:
     """Where the trained models of one corpus fingerprint live."""
 
-    intent: Path
+    intent: tuple[Path, ...]
     lang: Path
     tone: Path
 
     @classmethod
     def for_key(cls, models_dir: Path, key: str) -> ModelFiles:
         """Paths for a fingerprint."""
-        return cls(*(models_dir / f"{kind}-{key}.bin" for kind in ("intent", "lang", "tone")))
+        intents = tuple(models_dir / f"intent-{key}-{n}.bin" for n in range(ENSEMBLE))
+        return cls(intents, models_dir / f"lang-{key}.bin", models_dir / f"tone-{key}.bin")
+
+    @property
+    def all(self) -> tuple[Path, ...]:
+        """Every model file."""
+        return (*self.intent, self.lang, self.tone)
 
     def exist(self) -> bool:
         """All model files are present."""
-        return self.intent.exists() and self.lang.exists() and self.tone.exists()
+        return all(path.exists() for path in self.all)
+
+
+def prune(models_dir: Path, keep: int = 3) -> list[Path]:
+    """Delete the model files of all but the `keep` most recently trained fingerprints (~130 MB each)."""
+    groups: dict[str, list[Path]] = {}
+    for path in models_dir.glob("*-*.bin"):
+        groups.setdefault(path.stem.split("-")[1], []).append(path)
+    newest = sorted(groups, key=lambda k: max(p.stat().st_mtime for p in groups[k]), reverse=True)
+    removed = [path for key in newest[keep:] for path in groups[key]]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
 
 
 def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> None:
-    """Train the intent model (augmented, multi-label), the corpus-language and the tone model."""
+    """Train the intent models (augmented, multi-label), the corpus-language and the tone model."""
     augmented = augment(examples, seed=seed)
-    _train(fasttext_lines(augmented), INTENT_PARAMS, files.intent)
+    for n, path in enumerate(files.intent):
+        lines = fasttext_lines(augmented if n == 0 else augment(examples, seed=seed + n))
+        _train(lines, {**INTENT_PARAMS, "seed": INTENT_PARAMS["seed"] + n}, path)
     _train(fasttext_lines(examples, labels=lambda ex: (ex.lang,)), LANG_PARAMS, files.lang)
     _train(fasttext_lines(augmented, labels=lambda ex: (TONE_LABELS[ex.negative],)), TONE_PARAMS, files.tone)
 
@@ -102,18 +123,25 @@ class IntentModel:
     """Trained fastText models loaded once; predictions are per-label probabilities."""
 
     def __init__(self, files: ModelFiles) -> None:
-        if not files.exist():
-            raise FileNotFoundError(f"no trained model at {files.intent}; run `responde train`")
+        missing = [path for path in files.all if not path.exists()]
+        if missing:
+            raise FileNotFoundError(f"no trained model at {missing[0]}; run `responde train`")
         fasttext = load_fasttext()
-        self._intent = fasttext.load_model(str(files.intent))
+        self._intents = [fasttext.load_model(str(path)) for path in files.intent]
         self._lang = fasttext.load_model(str(files.lang))
         self._tone = fasttext.load_model(str(files.tone))
-        self.labels = [label.replace("__label__", "") for label in self._intent.get_labels()]
+        self.labels = [label.replace("__label__", "") for label in self._intents[0].get_labels()]
 
     def intents(self, normalized: str) -> dict[str, float]:
-        """Independent probability of every intent for an already normalized text."""
-        labels, probs = self._intent.predict(normalized.replace("\n", " "), k=-1, threshold=0.0)
-        return {label.replace("__label__", ""): float(p) for label, p in zip(labels, probs, strict=False)}
+        """Independent probability of every intent for an already normalized text (ensemble mean)."""
+        out: dict[str, float] = {}
+        line = normalized.replace("\n", " ")
+        for model in self._intents:
+            labels, probs = model.predict(line, k=-1, threshold=0.0)
+            for label, p in zip(labels, probs, strict=False):
+                key = label.replace("__label__", "")
+                out[key] = out.get(key, 0.0) + float(p) / len(self._intents)
+        return out
 
     def languages(self, normalized: str) -> dict[str, float]:
         """Probability of es/pt/en learned from the corpus."""

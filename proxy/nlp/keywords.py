@@ -30,7 +30,9 @@ class KeywordMatcher:
         out: dict[str, float] = {}
         padded = f" {normalized} "
         for intent, phrase, exact in self._by_lang.get(lang, ()):
-            if exact:
+            if exact or len(normalized) < len(phrase):
+                # partial_ratio would find a short message inside the phrase ("hi" in "is this ..."):
+                # a phrase longer than the message can only match whole.
                 score = 1.0 if f" {phrase} " in padded else 0.0
             else:
                 ratio = fuzz.partial_ratio(phrase, normalized, score_cutoff=MIN_RATIO)
