@@ -25,6 +25,7 @@ from proxy.nlp.corpus import CorpusError, Example, read_jsonl
 from proxy.nlp.fasttext_check import FastTextMissing
 from proxy.nlp.intent_model import IntentModel, TrainingError
 from proxy.nlp.language import LanguageDetector
+from proxy.redact import redact_logs
 from proxy.rules.loader import RulesError, RuleSet, load_rules
 
 
@@ -107,7 +108,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 continue
             result: dict[str, Any] = {"id": row.id}
             result.update(
-                engine.analyze(row.text, row.site, row.locale, row.context.model_dump(), row.ui_lang)
+                engine.analyze(
+                    row.text,
+                    row.site,
+                    row.locale,
+                    row.context.model_dump(),
+                    row.ui_lang,
+                    [m.text for m in row.thread],
+                )
             )
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
     if failures:
@@ -195,6 +203,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; known failures print one clear line instead of a traceback."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    redact_logs()
     args = parser().parse_args(argv)
     if args.models is None:
         args.models = paths.models_dir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,8 +123,9 @@ class Engine:
         locale: str | None = None,
         context: Mapping[str, str | None] | None = None,
         ui_lang: str = "en",
+        thread: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """The full `/v1/analyze` answer for one buyer message."""
+        """The full `/v1/analyze` answer for one buyer message (and the earlier messages' texts)."""
         found = self.recognise(text, site, locale)
         language: Language = found["language"]
         intents: list[IntentScore] = found["intents"]
@@ -134,6 +135,7 @@ class Engine:
         ctx = dict(context or {})
         market = marketplace_for(self.rules.policies, site)
         known = [v for k, v in ctx.items() if k in ("order_id", "tracking_code") and v]
+        conversation = "\n".join([text, *thread, *(v for v in ctx.values() if v)])
         suggestions = [
             {
                 "template_id": r.template_id,
@@ -141,7 +143,7 @@ class Engine:
                 "locale": r.locale,
                 "gloss_zh": r.gloss_zh,
                 "missing": list(r.missing),
-                "policy": check(r.text, market, known).as_dict(),
+                "policy": check(r.text, market, known, conversation).as_dict(),
             }
             for r in render(self.rules, intents[0].id if intents else "other", reply_locale, ctx)
         ]

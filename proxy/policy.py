@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from proxy.redact import find
 from proxy.rules.schema import Marketplace, Policies
 from proxy.sites import host_matches, longest_suffix_match
 
@@ -55,16 +56,31 @@ def _link_host(match: str) -> str:
     return re.sub(r"^(?:https?://)?(?:www\.)?", "", match.lower()).split("/")[0]
 
 
-def check(text: str, market: Marketplace | None, known_values: Iterable[str] = ()) -> PolicyResult:
-    """Check a reply; `known_values` (order id, tracking code from the page) are not contact data."""
+def foreign_pii(reply: str, conversation: str) -> list[str]:
+    """Kinds of personal data in a reply that the conversation itself does not contain."""
+    digits = re.sub(r"\D", "", conversation)
+
+    def known(value: str) -> bool:
+        number = re.sub(r"\D", "", value)
+        return value in conversation or (len(number) >= 6 and number in digits)
+
+    return sorted({f.kind for f in find(reply) if not known(f.value)})
+
+
+def check(
+    text: str, market: Marketplace | None, known_values: Iterable[str] = (), conversation: str | None = None
+) -> PolicyResult:
+    """Check a reply; `known_values` (order id, tracking code from the page) are not contact data, and
+    personal data (phone, document number...) must come from the `conversation` when one is given."""
+    leaks = foreign_pii(text, conversation) if conversation is not None else []
     scrubbed = text
     for value in known_values:
         if value:
             scrubbed = scrubbed.replace(value, " ")
     length = len(text)
+    found = [f"personal data not from this conversation: {kind}" for kind in leaks]
     if market is None:
-        return PolicyResult(True, length, None, ())
-    found: list[str] = []
+        return PolicyResult(not found, length, None, tuple(found))
     if market.max_length is not None and length > market.max_length:
         found.append(f"too long: {length} > {market.max_length} characters")
     rules = set(market.forbid)

@@ -120,8 +120,22 @@ async def test_health_and_intents(api) -> None:
         ({"Authorization": None}, 401, "unpaired"),
         ({"Authorization": "Bearer wrong"}, 401, "unpaired"),
         ({"Authorization": f"bearer {TOKEN}"}, 401, "unpaired"),
+        ({"Host": "localhost:1"}, 421, "bad_host"),
+        ({"Host": "127.0.0.1"}, 421, "bad_host"),
+        ({"Host": "127.0.0.1.evil.example:{port}"}, 421, "bad_host"),
+        ({"Origin": "chrome-extension://cmnfijhjckggeohllbachinmhhaiefo"}, 403, "bad_origin"),
+        ({"Origin": "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, 403, "bad_origin"),
+        ({"Origin": "chrome-extension://cmnfijhjckggeohllbachinmhhaiefob.evil.example"}, 403, "bad_origin"),
+        ({"Origin": "CHROME-EXTENSION://CMNFIJHJCKGGEOHLLBACHINMHHAIEFOB"}, 403, "bad_origin"),
+        ({"Origin": "http://localhost:{port}"}, 403, "bad_origin"),
+        ({"Origin": ""}, 403, "bad_origin"),
+        ({"Authorization": f"Bearer {TOKEN}x"}, 401, "unpaired"),
+        ({"Authorization": f"Bearer {TOKEN[:-1]}"}, 401, "unpaired"),
+        ({"Authorization": f"Basic {TOKEN}"}, 401, "unpaired"),
         ({"Content-Type": "text/plain"}, 415, "content_type"),
         ({"Content-Type": "application/x-www-form-urlencoded"}, 415, "content_type"),
+        ({"Content-Type": "multipart/form-data; boundary=x"}, 415, "content_type"),
+        ({"Content-Type": None}, 415, "content_type"),
     ],
 )
 async def test_refused_before_handler(api, override: dict[str, str | None], status: int, code: str) -> None:
@@ -131,6 +145,27 @@ async def test_refused_before_handler(api, override: dict[str, str | None], stat
     assert resp.status == status
     assert (await resp.json())["error"]["code"] == code
     assert api.counting.calls == 0
+    assert_safe_headers(resp)
+
+
+def assert_safe_headers(resp: Any) -> None:
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert not any(h.lower().startswith("access-control-") for h in resp.headers)
+
+
+async def test_localhost_host_is_allowed(api) -> None:
+    port = api.host.split(":")[1]
+    resp = await api.post("/v1/analyze", data=BODY, headers=headers(api, Host=f"localhost:{port}"))
+    assert resp.status == 200 and api.counting.calls == 1
+
+
+async def test_preflight_and_other_methods_never_reach_a_handler(api) -> None:
+    for method in ("OPTIONS", "PUT", "DELETE", "PATCH"):
+        resp = await api.client.request(method, "/v1/analyze", data=BODY, headers=headers(api))
+        assert resp.status in (404, 405) and api.counting.calls == 0
+        assert "Access-Control-Allow-Private-Network" not in resp.headers
+        assert_safe_headers(resp)
 
 
 async def test_get_needs_token_too(api) -> None:

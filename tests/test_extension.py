@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM, FIXTURES, PageServer, ServerThread, chromium, free_port
+from browser import ARTIFACTS, CHROMIUM, FIXTURES, PageServer, chromium
+from live import ServerThread, free_port
 
 from proxy import paths
 from proxy.engine import Engine

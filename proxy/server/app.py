@@ -10,7 +10,7 @@ from aiohttp import web
 from proxy.engine import Engine
 from proxy.server import handlers
 from proxy.server.keys import ENGINE
-from proxy.server.security import MAX_BODY, json_errors, make_guard
+from proxy.server.security import MAX_BODY, json_errors, make_guard, make_limiter
 
 log = logging.getLogger("responde")
 
@@ -23,7 +23,7 @@ def allowed_hosts(port: int) -> frozenset[str]:
 def create_app(engine: Engine, *, port: int, token: str, origin: str) -> web.Application:
     """Build the application for one engine, port, pairing token and extension origin."""
     app = web.Application(
-        middlewares=[json_errors, make_guard(allowed_hosts(port), origin, token)],
+        middlewares=[json_errors, make_guard(allowed_hosts(port), origin, token), make_limiter()],
         client_max_size=MAX_BODY,
     )
     app[ENGINE] = engine

@@ -9,15 +9,24 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from proxy import __version__
-from proxy.api_models import AnalyzeRequest
+from proxy.api_models import AnalyzeRequest, ClassifyLine, Context, ThreadMessage
 from proxy.engine import Engine
 from proxy.server.keys import ENGINE
 from proxy.server.security import error
 
+KNOWN_FIELDS = frozenset(
+    name for model in (ClassifyLine, ThreadMessage, Context) for name in model.model_fields
+)
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """A field path naming only the API's own fields: an unknown key is input, so it is not echoed."""
+    return ".".join(str(p) if isinstance(p, int) or p in KNOWN_FIELDS else "(unknown field)" for p in loc)
+
 
 def validation_error(exc: ValidationError) -> web.Response:
-    """422 listing field paths and problems, without echoing values."""
-    problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+    """422 listing field paths and problems, without echoing values or unknown keys."""
+    problems = [{"field": _field(tuple(e["loc"])), "problem": e["msg"]} for e in exc.errors()]
     resp = error(422, "invalid", "Request body does not match the API.")
     body = json.loads(resp.text or "{}")
     body["error"]["details"] = problems
@@ -39,7 +48,10 @@ async def analyze(request: web.Request) -> web.Response:
     except UnicodeDecodeError:
         return error(400, "bad_json", "Body is not UTF-8 JSON.")
     engine: Engine = request.app[ENGINE]
-    result = engine.analyze(body.text, body.site, body.locale, body.context.model_dump(), body.ui_lang)
+    thread = [m.text for m in body.thread]
+    result = engine.analyze(
+        body.text, body.site, body.locale, body.context.model_dump(), body.ui_lang, thread
+    )
     return web.json_response(result)
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY = 64 * 1024
+MAX_IN_FLIGHT = 32
 log = logging.getLogger("responde.http")
 
 
@@ -64,6 +65,26 @@ def make_guard(
         return response
 
     return guard
+
+
+def make_limiter(max_in_flight: int = MAX_IN_FLIGHT) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Middleware answering 429 while `max_in_flight` requests are already being handled."""
+    in_flight = 0
+
+    @web.middleware
+    async def limiter(request: web.Request, handler: Handler) -> web.StreamResponse:
+        nonlocal in_flight
+        if in_flight >= max_in_flight:
+            response = error(429, "busy", "Too many requests at once; retry in a second.")
+            response.headers["Retry-After"] = "1"
+            return response
+        in_flight += 1
+        try:
+            return await handler(request)
+        finally:
+            in_flight -= 1
+
+    return limiter
 
 
 @web.middleware
