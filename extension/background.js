@@ -47,6 +47,12 @@ const HANDLERS = {
     if (result.ok) await chrome.storage.local.set({ lastTrace: result.data.trace_id });
     return result;
   },
+  async feedback(message) {
+    return callServer("/v1/feedback", message.feedback);
+  },
+  async intents() {
+    return callServer("/v1/intents");
+  },
   async testConnection() {
     return callServer("/v1/health");
   },

@@ -47,3 +47,13 @@ class ClassifyLine(AnalyzeRequest):
     """A JSON Lines input row: an analyze request with an optional id to echo."""
 
     id: str | int | None = None
+
+
+class FeedbackRequest(Strict):
+    """POST /v1/feedback: what the agent did with a shown analysis."""
+
+    trace_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    action: Literal["inserted", "edited", "dismissed", "corrected", "handoff_confirmed"]
+    template_id: str | None = Field(default=None, max_length=100, pattern=r"^[\w.-]+$")
+    intent: str | None = Field(default=None, max_length=64, pattern=r"^[a-z_]+$")
+    final_text: str | None = Field(default=None, max_length=5000)

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from proxy import paths
+from proxy import cli_data, paths
 from proxy.api_models import ClassifyLine
 from proxy.engine import Engine, corpus_examples, ensure_model
 from proxy.evaluate import format_report, predict_rows, report
@@ -27,6 +27,7 @@ from proxy.nlp.intent_model import IntentModel, TrainingError
 from proxy.nlp.language import LanguageDetector
 from proxy.redact import redact_logs
 from proxy.rules.loader import RulesError, RuleSet, load_rules
+from proxy.store import Store
 
 
 def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet: bool = False) -> Engine:
@@ -54,7 +55,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = _engine(args)
     token = paths.read_or_create_token()
     origin = f"chrome-extension://{paths.extension_id()}"
-    app = create_app(engine, port=args.port, token=token, origin=origin)
+    privacy = engine.rules.privacy
+
+    def open_store() -> Store:
+        return Store(paths.database_path(), paths.store_key(), privacy.store_text, privacy.retention_days)
+
+    app = create_app(engine, port=args.port, token=token, origin=origin, open_store=open_store)
     print(f"Responde listening on http://127.0.0.1:{args.port}  (data: {paths.data_home()})")
     print(f"Pair the extension: open its options and paste the token printed by `responde token`: {token}")
     print(f"Allowed extension origin: {origin}")
@@ -72,11 +78,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     """Train the intent model from the corpus (plus optional labelled JSON Lines)."""
     rules = load_rules(args.rules)
     extra = [ex for f in args.extra for ex in read_jsonl(f, rules.intents)]
-    examples = corpus_examples(rules, args.corpus, extra)
+    fixes = cli_data.corrections(args, set(rules.intents))
+    examples = corpus_examples(rules, args.corpus, extra + fixes)
     started = time.perf_counter()
     files = ensure_model(examples, args.models, force=True)
     took = time.perf_counter() - started
-    print(f"trained on {len(examples)} examples in {took:.1f}s -> {files.intent[0].parent}")
+    print(f"trained on {len(examples)} examples ({len(fixes)} agent corrections) in {took:.1f}s")
+    print(f"models: {files.intent[0].parent}; restart `responde serve` to use them")
     return 0
 
 
@@ -175,6 +183,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, default=paths.CORPUS_DIR, help="corpus directory")
     p.add_argument("--models", type=Path, default=None, help="model cache (default: $RESPONDE_HOME/models)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.add_argument("--db", type=Path, default=None, help="store file (default: $RESPONDE_HOME/responde.db)")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", help="run the local API server")
     s.add_argument("--port", type=int, default=paths.DEFAULT_PORT)
@@ -183,6 +192,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
     t = sub.add_parser("train", help="(re)train the intent model")
     t.add_argument("--extra", type=Path, action="append", default=[], help="labelled JSON Lines to add")
+    t.add_argument("--no-corrections", action="store_true", help="ignore the agents' intent corrections")
     t.set_defaults(func=cmd_train)
     c = sub.add_parser("classify", help="JSON Lines in (stdin or FILE), analyze answers out")
     c.add_argument("input", nargs="?", default=None)
@@ -197,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
     k = sub.add_parser("token", help="print the pairing token")
     k.add_argument("--rotate", action="store_true", help="make a new token (re-pair the extension)")
     k.set_defaults(func=cmd_token)
+    cli_data.add_parsers(sub)
     return p
 
 

@@ -39,20 +39,34 @@ def token_path() -> Path:
     return data_home() / "token"
 
 
-def read_or_create_token(rotate: bool = False) -> str:
-    """The per-install pairing token, created on first use with mode 0600."""
-    path = token_path()
+def _secret_file(path: Path, rotate: bool = False) -> str:
+    """A random secret in a 0600 file, created on first use (or replaced when rotating)."""
     if path.exists() and not rotate:
-        token = path.read_text(encoding="ascii").strip()
-        if len(token) >= 32:
-            return token
-    token = secrets.token_urlsafe(32)
+        value = path.read_text(encoding="ascii").strip()
+        if len(value) >= 32:
+            return value
+    value = secrets.token_urlsafe(32)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(token + "\n")
+        fh.write(value + "\n")
     os.replace(tmp, path)
-    return token
+    return value
+
+
+def read_or_create_token(rotate: bool = False) -> str:
+    """The per-install pairing token, created on first use with mode 0600."""
+    return _secret_file(token_path(), rotate)
+
+
+def store_key() -> bytes:
+    """The per-install key that hashes buyer names and order ids in the store (never rotated)."""
+    return _secret_file(data_home() / "store.key").encode()
+
+
+def database_path() -> Path:
+    """The SQLite store of analyses and agent feedback."""
+    return data_home() / "responde.db"
 
 
 def extension_id(manifest: Path = MANIFEST) -> str:

@@ -67,10 +67,44 @@ ADDRESS = re.compile(
 )
 
 
-def _phones(text: str) -> Iterable[Finding]:
+_DIGIT_TOKEN = re.compile(r"\+?\(?\d[\d().-]*")
+
+
+def _valid_phone(candidate: str) -> bool:
+    for region in REGIONS:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(candidate, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
+def _phones(text: str, taken: list[Finding]) -> Iterable[Finding]:
     for region in REGIONS:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
             yield Finding("phone", match.start, match.end, match.raw_string)
+    # Numbers written back to back ("55 1234 5678 11 98765-4321") defeat the matcher: try runs of up to
+    # five adjacent digit groups, longest first.
+    tokens = [
+        t
+        for t in _DIGIT_TOKEN.finditer(text)
+        if not any(f.start < t.end() and t.start() < f.end for f in taken)
+    ]
+    i = 0
+    while i < len(tokens):
+        for size in range(min(5, len(tokens) - i), 0, -1):
+            group = tokens[i : i + size]
+            gaps = [text[a.end() : b.start()] for a, b in zip(group, group[1:], strict=False)]
+            if any(gap != " " for gap in gaps):
+                continue
+            start, end = group[0].start(), group[-1].end()
+            digits = sum(ch.isdigit() for ch in text[start:end])
+            if 8 <= digits <= 15 and _valid_phone(text[start:end]):
+                yield Finding("phone", start, end, text[start:end])
+                i += size - 1
+                break
+        i += 1
 
 
 def find(text: str) -> list[Finding]:
@@ -82,7 +116,7 @@ def find(text: str) -> list[Finding]:
             if valid(m.group(group)):
                 found.append(Finding(kind, m.start(group), m.end(group), m.group(group)))
     found += [Finding("address", m.start(), m.end(), m.group()) for m in ADDRESS.finditer(text)]
-    found += list(_phones(text))
+    found += list(_phones(text, list(found)))
     kept: list[Finding] = []
     for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
         if not kept or f.start >= kept[-1].end:

@@ -1,15 +1,27 @@
-"""The real server in a background thread, for tests that drive it like a client would."""
+"""The real server for tests that drive it like a client would: in a thread, or as `responde serve`."""
 
 from __future__ import annotations
 
 import asyncio
+import http.client
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from proxy import paths
 from proxy.engine import Engine
 from proxy.server.app import create_app
+from proxy.store import Store
 
 
 def free_port() -> int:
@@ -22,10 +34,12 @@ def free_port() -> int:
 class ServerThread:
     """The real aiohttp app on 127.0.0.1:<port>, in its own thread and event loop."""
 
-    def __init__(self, engine: Engine, token: str, origin: str) -> None:
+    def __init__(
+        self, engine: Engine, token: str, origin: str, open_store: Callable[[], Store] | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._app = create_app(engine, port=self.port, token=token, origin=origin)
+        self._app = create_app(engine, port=self.port, token=token, origin=origin, open_store=open_store)
         self._loop = asyncio.new_event_loop()
         self._runner = web.AppRunner(self._app, access_log=None)
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -43,3 +57,58 @@ class ServerThread:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+
+class ServeProcess:
+    """`responde serve` as a user starts it: its own process, data directory and log output."""
+
+    def __init__(self, home: Path, models: Path) -> None:
+        self.home, self.port = home, free_port()
+        env = dict(os.environ, RESPONDE_HOME=str(home))
+        cmd = [sys.executable, "-m", "proxy", "--models", str(models), "serve", "--port", str(self.port)]
+        self.log = home.parent / f"{home.name}-serve.log"
+        self._log = self.log.open("w")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.origin = f"chrome-extension://{paths.extension_id()}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.log.read_text())
+            token = home / "token"
+            if token.exists():
+                self.token = token.read_text().strip()
+                try:
+                    if self.request("GET", "/v1/health")[0] == 200:
+                        return
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        raise RuntimeError("responde serve did not start")
+
+    def request(self, method: str, path: str, body: Any = None, raw: bytes | None = None) -> tuple[int, Any]:
+        """One HTTP request with the extension's headers; returns (status, parsed JSON)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Origin": self.origin, "Authorization": f"Bearer {getattr(self, 'token', '')}"}
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read() or b"null")
+        finally:
+            conn.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+        self._log.close()
+
+    def stop(self) -> str:
+        """Normal termination; returns everything the server printed."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self._log.close()
+        return self.log.read_text()

@@ -74,6 +74,7 @@ async def test_analyze_contract(api) -> None:
         "language",
         "marketplace",
         "sentiment",
+        "stored",
         "suggestions",
         "trace_id",
         "urgency",

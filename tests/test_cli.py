@@ -11,10 +11,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from proxy import paths
+from proxy.store import Store
 
 EXE = [sys.executable, "-m", "proxy"]
 
@@ -158,3 +160,29 @@ def test_serve_refuses_broken_rules(tmp_path: Path, broken: str) -> None:
     assert out.returncode == 2
     assert out.stderr.startswith("responde: invalid rules:") and "refund.yaml" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_stats_export_forget_and_train_with_corrections(
+    models_dir: Path, tmp_path: Path, engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RESPONDE_HOME", str(tmp_path))
+    store = Store(paths.database_path(), paths.store_key())
+    for text, buyer in (("y la boleta??", "Ana"), ("cuando llega", "Bruno")):
+        result = engine.analyze(text, "mercadolibre.cl", None, {"buyer_name": buyer})
+        store.record_analysis(result, text, "mercadolibre.cl", {"buyer_name": buyer})
+        if buyer == "Ana":
+            store.record_feedback(result["trace_id"], "corrected", None, "invoice", None)
+    store.close()
+    stats = run(["stats"], models_dir, tmp_path)
+    assert stats.returncode == 0 and stats.stdout.startswith("messages 2   hand-offs ")
+    assert "actions:  corrected 1" in stats.stdout
+    exported = json.loads(run(["export"], models_dir, tmp_path).stdout)
+    assert [len(exported["analyses"]), len(exported["feedback"])] == [2, 1]
+    trained = run(["train"], tmp_path / "models", tmp_path)
+    assert "(1 agent corrections)" in trained.stdout, trained.stderr
+    assert run(["forget"], models_dir, tmp_path).returncode == 2
+    assert (
+        run(["forget", "--buyer", "ana"], models_dir, tmp_path).stdout
+        == "forgot 1 analyses (and their feedback)\n"
+    )
+    assert json.loads(run(["export"], models_dir, tmp_path).stdout)["feedback"] == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from live import ServerThread, free_port
 
 from proxy import paths
 from proxy.engine import Engine
+from proxy.store import Store
 
 # fixture (adapter id, or id-variant), page host, path, locale, expected main intent, page-state variable
 SITES = [
@@ -53,6 +56,13 @@ class Browser:
     server: ServerThread
     pages: PageServer
     token: str
+    db: Path
+
+    def feedback(self) -> list[tuple[str, str | None, str | None]]:
+        rows = sqlite3.connect(self.db).execute(
+            "SELECT action, template_id, intent FROM feedback ORDER BY id"
+        )
+        return list(rows.fetchall())
 
     def worker(self) -> Any:
         return next(w for w in self.ctx.service_workers if w.url.startswith("chrome-extension://"))
@@ -67,7 +77,9 @@ class Browser:
 @pytest.fixture(scope="module")
 def browser(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     token = secrets.token_urlsafe(24)
-    server = ServerThread(engine, token, f"chrome-extension://{paths.extension_id()}").start()
+    db = tmp_path_factory.mktemp("store") / "responde.db"
+    origin = f"chrome-extension://{paths.extension_id()}"
+    server = ServerThread(engine, token, origin, lambda: Store(db, b"k" * 43)).start()
     pages = PageServer({host: f"{adapter}.html" for adapter, host, *_ in SITES}).start(
         tmp_path_factory.mktemp("cert")
     )
@@ -77,7 +89,7 @@ def browser(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             ext_id,
         ):
             assert ext_id == paths.extension_id()
-            yield Browser(ctx, ext_id, server, pages, token)
+            yield Browser(ctx, ext_id, server, pages, token, db)
     finally:
         pages.stop()
         server.stop()
@@ -304,3 +316,30 @@ def test_interface_in_chinese(paired: Browser, engine: Engine) -> None:
         page.close()
     finally:
         paired.set_storage({"uiLang": ""})
+
+
+def test_agent_actions_are_recorded(paired: Browser, engine: Engine) -> None:
+    before = len(paired.feedback())
+    page = open_site(paired, "sellercentral.amazon.com", "/messaging/thread?id=14")
+    panel = wait_ready(page)
+    template = panel.locator("li").first.get_attribute("data-template")
+    panel.locator("li .insert").first.click()
+    page.type("#bsm-reply-text", " Thanks!")
+    page.wait_for_function(f"() => {SHADOW}.querySelectorAll('select.correct option').length > 10")
+    panel.locator("select.correct").select_option("variant")
+    assert panel.locator(".notice").text_content() == "Thanks — Responde will learn from it"
+    page.wait_for_timeout(300)
+    assert paired.feedback()[before:] == [
+        ("inserted", template, None),
+        ("edited", None, None),
+        ("corrected", None, "variant"),
+    ]
+    shown_at = page.get_attribute("responde-panel", "data-ready-at")
+    add_buyer_message(page, "ok and is it dishwasher safe?")
+    page.wait_for_function(
+        "at => document.querySelector('responde-panel').dataset.readyAt !== at", arg=shown_at, timeout=15000
+    )
+    panel.locator("header button").click()
+    page.wait_for_timeout(300)
+    assert paired.feedback()[-1] == ("dismissed", None, None)
+    page.close()

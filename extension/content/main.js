@@ -19,7 +19,8 @@
   async function getPanel() {
     if (!panel) {
       const { uiLang } = await chrome.storage.local.get("uiLang");
-      panel = new Responde.Panel(root.RespondeI18n.pickUiLang(uiLang, navigator.language));
+      const send = (type, payload) => chrome.runtime.sendMessage({ type, ...payload }).catch(() => null);
+      panel = new Responde.Panel(root.RespondeI18n.pickUiLang(uiLang, navigator.language), send);
     }
     return panel;
   }

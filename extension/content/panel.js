@@ -34,6 +34,7 @@
       cursor: pointer; }
     .insert:disabled { background: #8c959f; cursor: not-allowed; }
     .notice { font-size: 12px; color: #1a7f37; min-height: 1em; }
+    select.correct { font-size: 12px; max-width: 100%; }
   `;
 
   function h(tag, props, ...children) {
@@ -49,8 +50,9 @@
   }
 
   class Panel {
-    constructor(uiLang) {
+    constructor(uiLang, send) {
       this.uiLang = uiLang;
+      this.send = send; // (type, payload) => Promise: a message to the service worker
       this.host = h("responde-panel", { "data-responde": "panel" });
       this.shadow = this.host.attachShadow({ mode: "open" });
       this.shadow.append(h("style", {}, CSS));
@@ -87,7 +89,7 @@
     }
 
     show(data, replyBox) {
-      this.state = { data, replyBox, confirmed: false };
+      this.state = { data, replyBox, confirmed: false, inserted: false, edited: false, inserting: false };
       this.box.dataset.state = "ready";
       const main = data.intents[0];
       const lang = h("span", { class: "chip lang" }, `${this.tr("language")}: ${data.language.locale}`);
@@ -103,7 +105,7 @@
             second ? h("span", { class: "chip second" }, `+ ${second.label} ${second.label_zh}`) : null,
           )
         : h("div", { class: "row intent" }, h("em", {}, this.tr("noIntent")));
-      const content = [h("div", { class: "row" }, lang, urgency), intent];
+      const content = [h("div", { class: "row" }, lang, urgency), intent, this.correction(main)];
       if (data.handoff.required) {
         const confirm = h("input", { type: "checkbox", onchange: (e) => this.confirmHandoff(e.target.checked) });
         content.push(h("div", { class: "handoff", role: "alert" }, this.tr("handoff"), h("label", {}, confirm, " ", this.tr("confirmHandoff"))));
@@ -116,7 +118,36 @@
       this.updateBudgets();
       if (replyBox && !this.watched.has(replyBox)) {
         this.watched.add(replyBox);
-        replyBox.addEventListener("input", () => this.updateBudgets());
+        replyBox.addEventListener("input", () => this.onBoxInput());
+      }
+    }
+
+    record(action, extra) {
+      if (this.state) this.send("feedback", { feedback: { trace_id: this.state.data.trace_id, action, ...extra } });
+    }
+
+    correction(main) {
+      const select = h("select", { class: "correct", "aria-label": this.tr("wrongIntent") }, h("option", { value: "" }, this.tr("wrongIntent")));
+      select.addEventListener("change", () => {
+        if (!select.value) return;
+        this.record("corrected", { intent: select.value });
+        this.notice.textContent = this.tr("correctionSaved");
+      });
+      this.send("intents", {}).then((result) => {
+        if (!result || !result.ok) return;
+        for (const intent of result.data.intents) {
+          if (main && intent.id === main.id) continue;
+          select.append(h("option", { value: intent.id }, `${intent.labels[this.uiLang] || intent.labels.en} · ${intent.labels["zh-CN"]}`));
+        }
+      });
+      return h("div", { class: "row" }, select);
+    }
+
+    onBoxInput() {
+      this.updateBudgets();
+      if (this.state && this.state.inserted && !this.state.inserting && !this.state.edited) {
+        this.state.edited = true;
+        this.record("edited", {});
       }
     }
 
@@ -162,6 +193,7 @@
 
     confirmHandoff(checked) {
       this.state.confirmed = checked;
+      if (checked) this.record("handoff_confirmed", {});
       this.updateBudgets();
     }
 
@@ -171,10 +203,15 @@
       const box = this.state.replyBox;
       const existing = Responde.insert.currentText(box);
       const text = existing && !/\s$/.test(existing) ? ` ${item.suggestion.text}` : item.suggestion.text;
-      if (!Responde.insert.insert(box, text)) {
+      this.state.inserting = true;
+      const ok = Responde.insert.insert(box, text);
+      this.state.inserting = false;
+      if (!ok) {
         this.notice.textContent = this.tr("noReplyBox");
         return;
       }
+      this.state.inserted = true;
+      this.record("inserted", { template_id: item.suggestion.template_id });
       this.notice.textContent = this.tr("inserted");
       this.updateBudgets();
     }
@@ -189,6 +226,7 @@
     }
 
     hide() {
+      if (this.state && !this.state.inserted) this.record("dismissed", {});
       this.host.hidden = true;
     }
   }

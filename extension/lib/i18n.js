@@ -39,6 +39,8 @@
       none: "none",
       analyzeWith: "Analyze with Responde",
       hide: "Hide",
+      wrongIntent: "Wrong intent? Pick the right one",
+      correctionSaved: "Thanks — Responde will learn from it",
     },
     es: {
       title: "Responde",
@@ -78,6 +80,8 @@
       none: "ninguno",
       analyzeWith: "Analizar con Responde",
       hide: "Ocultar",
+      wrongIntent: "¿Intención equivocada? Elige la correcta",
+      correctionSaved: "Gracias: Responde aprenderá de esto",
     },
     "pt-BR": {
       title: "Responde",
@@ -117,6 +121,8 @@
       none: "nenhum",
       analyzeWith: "Analisar com o Responde",
       hide: "Ocultar",
+      wrongIntent: "Intenção errada? Escolha a certa",
+      correctionSaved: "Obrigado: o Responde vai aprender com isso",
     },
     "zh-CN": {
       title: "Responde 回复助手",
@@ -156,6 +162,8 @@
       none: "无",
       analyzeWith: "用 Responde 分析",
       hide: "隐藏",
+      wrongIntent: "意图不对？请选择正确的",
+      correctionSaved: "谢谢，Responde 会从中学习",
     },
   };
   const UI_LANGS = Object.keys(STRINGS);

@@ -17,6 +17,7 @@ from proxy.rules.schema import (
     IntentFile,
     Knowledge,
     Policies,
+    Privacy,
     Slots,
     ToneFile,
 )
@@ -87,6 +88,7 @@ class RuleSet:
     policies: Policies
     slots: Slots
     tone: ToneFile
+    privacy: Privacy
 
     @property
     def placeholders(self) -> set[str]:
@@ -140,6 +142,7 @@ def load_rules(root: Path) -> RuleSet:
         ("marketplaces", Policies),
         ("slots", Slots),
         ("tone", ToneFile),
+        ("privacy", Privacy),
     ):
         try:
             loaded[name] = load_model(root / f"{name}.yaml", model)
@@ -158,4 +161,5 @@ def load_rules(root: Path) -> RuleSet:
                 problems.append(f"{root / 'slots.yaml'}: {lang}: no slot text for {', '.join(absent)}")
     if problems:
         raise RulesError(problems)
-    return RuleSet(root, intents, loaded["store"], loaded["marketplaces"], loaded["slots"], loaded["tone"])
+    files = (loaded[name] for name in ("store", "marketplaces", "slots", "tone", "privacy"))
+    return RuleSet(root, intents, *files)

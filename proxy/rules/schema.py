@@ -90,6 +90,13 @@ class Knowledge(Strict):
     invoice_hours: int = Field(ge=0, le=720)
 
 
+class Privacy(Strict):
+    """rules/privacy.yaml: what the local store keeps and for how long."""
+
+    store_text: bool = True
+    retention_days: int = Field(90, ge=1, le=3650)
+
+
 class Marketplace(Strict):
     """Message rules of one marketplace."""
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
 from proxy.engine import Engine
 from proxy.server import handlers
-from proxy.server.keys import ENGINE
+from proxy.server.keys import ENGINE, STORE
 from proxy.server.security import MAX_BODY, json_errors, make_guard, make_limiter
+from proxy.store import Store, StoreError
 
 log = logging.getLogger("responde")
 
@@ -20,8 +22,37 @@ def allowed_hosts(port: int) -> frozenset[str]:
     return frozenset({f"127.0.0.1:{port}", f"localhost:{port}"})
 
 
-def create_app(engine: Engine, *, port: int, token: str, origin: str) -> web.Application:
-    """Build the application for one engine, port, pairing token and extension origin."""
+PURGE_EVERY_S = 3600
+
+
+def store_ctx(open_store: Callable[[], Store]) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Cleanup context: open the store at start-up, purge expired rows hourly, close it at shutdown."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        store = app[STORE] = open_store()
+
+        async def purge_loop() -> None:
+            while True:
+                try:
+                    removed = store.purge()
+                    if removed:
+                        log.info("retention: deleted %d analyses older than the retention period", removed)
+                except StoreError as exc:
+                    log.error("retention purge failed: %s", exc)
+                await asyncio.sleep(PURGE_EVERY_S)
+
+        task = asyncio.create_task(purge_loop())
+        yield
+        task.cancel()
+        store.close()
+
+    return ctx
+
+
+def create_app(
+    engine: Engine, *, port: int, token: str, origin: str, open_store: Callable[[], Store] | None = None
+) -> web.Application:
+    """Build the application for one engine, port, pairing token, extension origin and (optional) store."""
     app = web.Application(
         middlewares=[json_errors, make_guard(allowed_hosts(port), origin, token), make_limiter()],
         client_max_size=MAX_BODY,
@@ -30,10 +61,13 @@ def create_app(engine: Engine, *, port: int, token: str, origin: str) -> web.App
     app.router.add_routes(
         [
             web.post("/v1/analyze", handlers.analyze),
+            web.post("/v1/feedback", handlers.feedback),
             web.get("/v1/health", handlers.health),
             web.get("/v1/intents", handlers.intents),
         ]
     )
+    if open_store is not None:
+        app.cleanup_ctx.append(store_ctx(open_store))
     return app
 
 

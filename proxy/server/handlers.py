@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
 from proxy import __version__
-from proxy.api_models import AnalyzeRequest, ClassifyLine, Context, ThreadMessage
+from proxy.api_models import AnalyzeRequest, ClassifyLine, Context, FeedbackRequest, ThreadMessage
 from proxy.engine import Engine
-from proxy.server.keys import ENGINE
+from proxy.server.keys import ENGINE, STORE
 from proxy.server.security import error
+from proxy.store import StoreError
+
+log = logging.getLogger("responde.http")
 
 KNOWN_FIELDS = frozenset(
-    name for model in (ClassifyLine, ThreadMessage, Context) for name in model.model_fields
+    name for model in (ClassifyLine, ThreadMessage, Context, FeedbackRequest) for name in model.model_fields
 )
 
 
@@ -49,10 +53,42 @@ async def analyze(request: web.Request) -> web.Response:
         return error(400, "bad_json", "Body is not UTF-8 JSON.")
     engine: Engine = request.app[ENGINE]
     thread = [m.text for m in body.thread]
-    result = engine.analyze(
-        body.text, body.site, body.locale, body.context.model_dump(), body.ui_lang, thread
-    )
+    context = body.context.model_dump()
+    result = engine.analyze(body.text, body.site, body.locale, context, body.ui_lang, thread)
+    store = request.app.get(STORE)
+    result["stored"] = False
+    if store is not None:
+        try:
+            store.record_analysis(result, body.text, body.site, context)
+            result["stored"] = True
+        except StoreError as exc:
+            log.error("analysis not recorded: %s", exc)  # the agent still gets the suggestions
     return web.json_response(result)
+
+
+async def feedback(request: web.Request) -> web.Response:
+    """POST /v1/feedback: insert / edit / dismiss / intent correction / hand-off confirmation."""
+    try:
+        body = FeedbackRequest.model_validate(await read_json(request))
+    except ValidationError as exc:
+        return validation_error(exc)
+    except UnicodeDecodeError:
+        return error(400, "bad_json", "Body is not UTF-8 JSON.")
+    store = request.app.get(STORE)
+    if store is None:
+        return error(409, "no_store", "This server keeps no store (started without one).")
+    if body.intent is not None and body.intent not in request.app[ENGINE].rules.intents:
+        return error(422, "invalid", "Unknown intent id; GET /v1/intents lists them.")
+    if body.action == "corrected" and body.intent is None:
+        return error(422, "invalid", "A correction needs the right intent.")
+    if not store.has_trace(body.trace_id):
+        return error(404, "unknown_trace", "No analysis with this trace id (expired or forgotten).")
+    try:
+        store.record_feedback(body.trace_id, body.action, body.template_id, body.intent, body.final_text)
+    except StoreError as exc:
+        log.error("feedback not recorded: %s", exc)
+        return error(507, "store_full", "Could not save: the disk is full or the store is read-only.")
+    return web.json_response({"ok": True}, status=201)
 
 
 async def health(request: web.Request) -> web.Response:

@@ -1,0 +1,99 @@
+"""`responde stats`, `export` and `forget`: the local store from the terminal (data-subject rights)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from proxy import paths
+from proxy.nlp.corpus import Example
+from proxy.store import Store
+
+
+def open_store(args: argparse.Namespace) -> Store | None:
+    """The store named by --db (default: the data directory's), or None with a message if absent."""
+    path: Path = args.db or paths.database_path()
+    if not path.exists():
+        print(f"responde: no store at {path} yet (the server creates it on first use)", file=sys.stderr)
+        return None
+    return Store(path, paths.store_key())
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Headline figures of the store."""
+    store = open_store(args)
+    if store is None:
+        return 1
+    s = store.stats(args.since)
+    print(f"messages {s['messages']}   hand-offs {s['handoffs']}")
+    print(
+        "intents:  " + ", ".join(f"{k} {v}" for k, v in s["intents"].items())
+        if s["intents"]
+        else "intents: none"
+    )
+    print(
+        "actions:  " + ", ".join(f"{k} {v}" for k, v in s["actions"].items())
+        if s["actions"]
+        else "actions: none"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Everything stored, as one JSON document (stdout or --out)."""
+    store = open_store(args)
+    if store is None:
+        return 1
+    text = json.dumps(store.export(), ensure_ascii=False, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"exported to {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    """Delete what matches (buyer, order, date range) or everything."""
+    store = open_store(args)
+    if store is None:
+        return 1
+    try:
+        n = store.forget(args.buyer, args.order, args.since, args.until, everything=args.all)
+    except ValueError as exc:
+        print(f"responde forget: {exc}", file=sys.stderr)
+        return 2
+    print(f"forgot {n} analyses (and their feedback)")
+    return 0
+
+
+def corrections(args: argparse.Namespace, known_intents: set[str]) -> list[Example]:
+    """Agents' 'wrong intent' corrections from the store, as training examples."""
+    path: Path = args.db or paths.database_path()
+    if args.no_corrections or not path.exists():
+        return []
+    store = Store(path, paths.store_key())
+    return [
+        Example(text, lang, (intent,))
+        for text, lang, intent in store.corrections()
+        if intent in known_intents
+    ]
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the data commands."""
+    s = sub.add_parser("stats", help="headline figures of the local store")
+    s.add_argument("--since", help="only from this date (YYYY-MM-DD)")
+    s.set_defaults(func=cmd_stats)
+    e = sub.add_parser("export", help="everything stored, as JSON")
+    e.add_argument("--out", type=Path, default=None)
+    e.set_defaults(func=cmd_export)
+    f = sub.add_parser("forget", help="delete stored data by buyer, order, dates, or everything")
+    f.add_argument("--buyer", help="buyer name as the marketplace shows it")
+    f.add_argument("--order", help="order id")
+    f.add_argument("--since", help="from this date (YYYY-MM-DD)")
+    f.add_argument("--until", help="before this date (YYYY-MM-DD)")
+    f.add_argument("--all", action="store_true", help="everything")
+    f.set_defaults(func=cmd_forget)

@@ -1,0 +1,231 @@
+"""The local SQLite store (sqlite-utils, WAL): analyses shown to agents and the agents' feedback.
+
+Contract: buyer text is stored only redacted and only when `store_text` is on; buyer names and order ids
+only as keyed hashes (so `forget` can find them, nobody can read them); a write returns only after its
+transaction is committed, so whatever the API acknowledged survives a crash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from proxy.redact import redact
+
+FEEDBACK_ACTIONS = ("inserted", "edited", "dismissed", "corrected", "handoff_confirmed")
+
+MIGRATIONS = [
+    """CREATE TABLE analyses (
+        id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL UNIQUE, ts TEXT NOT NULL, site TEXT,
+        marketplace TEXT, lang TEXT, locale TEXT, intent TEXT, intent_score REAL, intents TEXT NOT NULL,
+        handoff INTEGER NOT NULL, handoff_reasons TEXT NOT NULL, urgency TEXT, sentiment TEXT,
+        suggestions TEXT NOT NULL, product TEXT, buyer_key TEXT, order_key TEXT, text TEXT)""",
+    """CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL REFERENCES analyses(trace_id) ON DELETE CASCADE,
+        ts TEXT NOT NULL, action TEXT NOT NULL, template_id TEXT, intent TEXT, final_text TEXT)""",
+    "CREATE INDEX analyses_ts ON analyses(ts)",
+    "CREATE INDEX analyses_keys ON analyses(buyer_key, order_key)",
+    "CREATE INDEX feedback_trace ON feedback(trace_id)",
+]
+
+
+class StoreError(RuntimeError):
+    """The store cannot be written (disk full, read-only, corrupt); the message says what to do."""
+
+
+def now() -> datetime:
+    """Current UTC time (one place, so tests and retention agree)."""
+    return datetime.now(UTC)
+
+
+class Store:
+    """One SQLite file; every public write is one committed transaction."""
+
+    def __init__(self, path: Path, key: bytes, store_text: bool = True, retention_days: int = 90) -> None:
+        self.path, self._key = path, key
+        self.store_text, self.retention = store_text, timedelta(days=retention_days)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        self.db = sqlite_utils.Database(conn)
+        self.migrate()
+
+    def migrate(self) -> int:
+        """Apply pending migrations (PRAGMA user_version counts the applied ones)."""
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        for n, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._write():
+                self.db.execute(sql)
+                self.db.execute(f"PRAGMA user_version = {n}")
+        return len(MIGRATIONS)
+
+    def _write(self) -> Any:
+        """A transaction that turns SQLite failures into a StoreError naming the fix."""
+        store = self
+
+        class Tx:
+            def __enter__(self) -> None:
+                store.db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+                in_tx = store.db.conn.in_transaction  # SQLite ends a transaction itself on SQLITE_FULL
+                if exc is None:
+                    if in_tx:
+                        store.db.execute("COMMIT")
+                    return
+                if in_tx:
+                    store.db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
+                    raise StoreError(
+                        f"cannot write {store.path}: {exc}. Free disk space or check the file's permissions."
+                    ) from exc
+
+        return Tx()
+
+    def _hash(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        return hmac.new(self._key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _text(self, text: str | None) -> str | None:
+        return redact(text)[:5000] if text and self.store_text else None
+
+    def record_analysis(
+        self, result: Mapping[str, Any], text: str, site: str | None, context: Mapping[str, str | None]
+    ) -> None:
+        """Keep one `/v1/analyze` answer (redacted)."""
+        intents = result["intents"]
+        row = {
+            "trace_id": result["trace_id"],
+            "ts": now().isoformat(timespec="seconds"),
+            "site": site,
+            "marketplace": result.get("marketplace"),
+            "lang": result["language"]["code"],
+            "locale": result["language"]["locale"],
+            "intent": intents[0]["id"] if intents else None,
+            "intent_score": intents[0]["score"] if intents else None,
+            "intents": json.dumps([{"id": i["id"], "score": i["score"]} for i in intents]),
+            "handoff": int(result["handoff"]["required"]),
+            "handoff_reasons": json.dumps(result["handoff"]["reasons"]),
+            "urgency": result["urgency"],
+            "sentiment": result["sentiment"],
+            "suggestions": json.dumps([s["template_id"] for s in result["suggestions"]]),
+            "product": redact(product)[:200] if (product := context.get("product")) else None,
+            "buyer_key": self._hash(context.get("buyer_name")),
+            "order_key": self._hash(context.get("order_id")),
+            "text": self._text(text),
+        }
+        with self._write():
+            self.db.table("analyses").insert(row)
+
+    def has_trace(self, trace_id: str) -> bool:
+        """Whether an analysis with this trace id is stored."""
+        return bool(self.db.execute("SELECT 1 FROM analyses WHERE trace_id = ?", [trace_id]).fetchone())
+
+    def record_feedback(
+        self, trace_id: str, action: str, template_id: str | None, intent: str | None, final_text: str | None
+    ) -> None:
+        """Keep one agent action on a shown analysis."""
+        row = {
+            "trace_id": trace_id,
+            "ts": now().isoformat(timespec="seconds"),
+            "action": action,
+            "template_id": template_id,
+            "intent": intent,
+            "final_text": self._text(final_text),
+        }
+        with self._write():
+            self.db.table("feedback").insert(row)
+
+    def purge(self) -> int:
+        """Delete what is older than the retention period; returns the number of analyses deleted."""
+        cutoff = (now() - self.retention).isoformat(timespec="seconds")
+        with self._write():
+            self.db.execute("DELETE FROM feedback WHERE ts < ?", [cutoff])
+            return int(self.db.execute("DELETE FROM analyses WHERE ts < ?", [cutoff]).rowcount)
+
+    def forget(
+        self,
+        buyer_name: str | None = None,
+        order_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        everything: bool = False,
+    ) -> int:
+        """Delete matching analyses and their feedback (data-subject request); returns analyses deleted."""
+        where, args = self._filter(buyer_name, order_id, since, until)
+        if not where and not everything:
+            raise ValueError("say what to forget: a buyer name, an order id, a date range, or everything")
+        clause = " AND ".join(where) or "1"
+        with self._write():
+            return int(self.db.execute(f"DELETE FROM analyses WHERE {clause}", args).rowcount)
+
+    def _filter(
+        self, buyer_name: str | None, order_id: str | None, since: str | None, until: str | None
+    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        args: list[Any] = []
+        for column, value in (("buyer_key", self._hash(buyer_name)), ("order_key", self._hash(order_id))):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if since:
+            where.append("ts >= ?")
+            args.append(since)
+        if until:
+            where.append("ts < ?")
+            args.append(until)
+        return where, args
+
+    def export(self) -> dict[str, list[dict[str, Any]]]:
+        """Everything stored, as JSON-ready rows."""
+        return {table: list(self.db[table].rows) for table in ("analyses", "feedback")}
+
+    def stats(self, since: str | None = None) -> dict[str, Any]:
+        """Headline figures: messages, hand-offs, intents, and what agents did with suggestions."""
+        cutoff = since or "0000"
+        q = self.db.execute
+        total, handoffs = q(
+            "SELECT count(*), coalesce(sum(handoff), 0) FROM analyses WHERE ts >= ?", [cutoff]
+        ).fetchone()
+        intents = q(
+            "SELECT coalesce(intent, '(abstain)'), count(*) FROM analyses WHERE ts >= ? "
+            "GROUP BY 1 ORDER BY 2 DESC",
+            [cutoff],
+        ).fetchall()
+        actions = q(
+            "SELECT f.action, count(*) FROM feedback f JOIN analyses a USING (trace_id) "
+            "WHERE a.ts >= ? GROUP BY 1",
+            [cutoff],
+        ).fetchall()
+        return {
+            "messages": total,
+            "handoffs": handoffs,
+            "intents": dict(intents),
+            "actions": {a: n for a, n in actions},
+        }
+
+    def corrections(self) -> Iterable[tuple[str, str, str]]:
+        """(redacted text, language, corrected intent) for every 'wrong intent' correction with text."""
+        rows = self.db.execute(
+            "SELECT a.text, a.lang, f.intent FROM feedback f JOIN analyses a USING (trace_id) "
+            "WHERE f.action = 'corrected' AND a.text IS NOT NULL AND f.intent IS NOT NULL ORDER BY f.id"
+        )
+        yield from ((text, lang, intent) for text, lang, intent in rows.fetchall())
+
+    def integrity(self) -> str:
+        """Result of PRAGMA integrity_check ('ok' when healthy)."""
+        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        """Checkpoint the WAL and close."""
+        self.db.conn.close()
