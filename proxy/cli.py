@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from proxy import cli_data, paths
+from proxy import cli_data, paths, report_html
 from proxy.api_models import ClassifyLine
 from proxy.engine import Engine, corpus_examples, ensure_model
 from proxy.evaluate import format_report, predict_rows, report
@@ -165,6 +165,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(format_report(rep))
     if args.json:
         args.json.write_text(json.dumps(rep, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.html:
+        args.html.write_text(
+            report_html.render(rep, rows, f"Responde evaluation: {args.file.name}"), encoding="utf-8"
+        )
+        print(f"HTML report: {args.html}", file=sys.stderr)
     return 0
 
 
@@ -203,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
         "--cv", type=int, default=0, help="K-fold cross-validation, training on the other folds too"
     )
     e.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
+    e.add_argument("--html", type=Path, default=None, help="also write a self-contained HTML report")
     e.set_defaults(func=cmd_eval)
     k = sub.add_parser("token", help="print the pairing token")
     k.add_argument("--rotate", action="store_true", help="make a new token (re-pair the extension)")

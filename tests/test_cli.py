@@ -69,14 +69,21 @@ def test_eval_report(models_dir: Path, tmp_path: Path) -> None:
             "negative": True,
         },
         {"text": "where is my order?", "lang": "en", "locale": "en-US", "intents": ["order_status"]},
+        {"text": "<b>{order_id}</b> dónde está mi paquete", "lang": "es", "intents": ["invoice"]},
     ]
     data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     report = tmp_path / "report.json"
-    out = run(["eval", str(data), "--json", str(report)], models_dir, tmp_path)
+    html = tmp_path / "report.html"
+    out = run(["eval", str(data), "--json", str(report), "--html", str(html)], models_dir, tmp_path)
     assert out.returncode == 0, out.stderr
     rep = json.loads(report.read_text())
-    assert (rep["n"], rep["accuracy"], rep["language_accuracy"], rep["handoff_recall"]) == (3, 1.0, 1.0, 1.0)
+    assert (rep["n"], rep["accuracy"], rep["language_accuracy"], rep["handoff_recall"]) == (4, 0.75, 1.0, 1.0)
     assert "macro-F1" in out.stdout
+    page = html.read_text()
+    assert (
+        page.count("<svg") == 3 and "<script" not in page and "http" not in page.replace("http://www.w3", "")
+    )
+    assert "&lt;b&gt;{order_id}&lt;/b&gt; dónde está mi paquete" in page  # the worst errors, escaped
 
 
 def test_eval_bad_file_says_where(models_dir: Path, tmp_path: Path) -> None:
