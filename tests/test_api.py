@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from proxy.engine import Engine
 from proxy.server.app import create_app
+from proxy.server.security import make_limiter
+from proxy.store import Store
 
 TOKEN = "t" * 43
 ORIGIN = "chrome-extension://cmnfijhjckggeohllbachinmhhaiefob"
@@ -31,20 +37,36 @@ class CountingEngine:
 class Api:
     """A test client plus what the tests need to know about it."""
 
+    db: Path
+
     def __init__(self, client: Any, counting: CountingEngine, port: int) -> None:
         self.client, self.counting, self.host = client, counting, f"127.0.0.1:{port}"
         self.get, self.post = client.get, client.post
 
 
 @pytest.fixture()
-async def api(aiohttp_client: Any, engine: Engine) -> Api:
+async def api(aiohttp_client: Any, engine: Engine, tmp_path: Path) -> Api:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     counting = CountingEngine(engine)
-    app = create_app(counting, port=port, token=TOKEN, origin=ORIGIN)  # type: ignore[arg-type]
+    db = tmp_path / "api.db"
+    app = create_app(
+        counting,  # type: ignore[arg-type]
+        port=port,
+        token=TOKEN,
+        origin=ORIGIN,
+        open_store=lambda: Store(db, b"k" * 43),
+    )
     client = await aiohttp_client(app, server_kwargs={"port": port, "host": "127.0.0.1"})
-    return Api(client, counting, port)
+    api = Api(client, counting, port)
+    api.db = db
+    return api
+
+
+def rows_written(api: Api) -> int:
+    conn = sqlite3.connect(api.db)
+    return sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("analyses", "feedback"))
 
 
 def headers(api, **over: str | None) -> dict[str, str]:
@@ -145,7 +167,7 @@ async def test_refused_before_handler(api, override: dict[str, str | None], stat
     resp = await api.post("/v1/analyze", data=BODY, headers=headers(api, **over))
     assert resp.status == status
     assert (await resp.json())["error"]["code"] == code
-    assert api.counting.calls == 0
+    assert api.counting.calls == 0 and rows_written(api) == 0
     assert_safe_headers(resp)
 
 
@@ -203,3 +225,23 @@ async def test_bad_bodies(api, body: str, status: int, code: str) -> None:
 async def test_unknown_route_is_json(api) -> None:
     resp = await api.get("/nope", headers=headers(api))
     assert resp.status == 404 and (await resp.json())["error"]["code"] == "http"
+
+
+async def test_in_flight_limit_answers_429(aiohttp_client: Any) -> None:
+    release = asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.json_response({"ok": True})
+
+    app = web.Application(middlewares=[make_limiter(2)])
+    app.router.add_get("/slow", slow)
+    client = await aiohttp_client(app)
+    first = [asyncio.create_task(client.get("/slow")) for _ in range(2)]
+    await asyncio.sleep(0.1)
+    third = await client.get("/slow")
+    assert third.status == 429 and third.headers["Retry-After"] == "1"
+    assert (await third.json())["error"]["code"] == "busy"
+    release.set()
+    assert [r.status for r in await asyncio.gather(*first)] == [200, 200]
+    assert (await client.get("/slow")).status == 200
