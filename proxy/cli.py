@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -17,11 +19,12 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from proxy import cli_data, paths, report_html
+from proxy import cli_data, paths, report_html, training
 from proxy.api_models import ClassifyLine
 from proxy.engine import Engine, corpus_examples, ensure_model
 from proxy.evaluate import format_report, predict_rows, report
-from proxy.nlp.corpus import CorpusError, Example, read_jsonl
+from proxy.nlp import dataset
+from proxy.nlp.corpus import CorpusError, Example
 from proxy.nlp.fasttext_check import FastTextMissing
 from proxy.nlp.intent_model import IntentModel, TrainingError
 from proxy.nlp.language import LanguageDetector
@@ -32,13 +35,10 @@ from proxy.store import Store
 
 def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet: bool = False) -> Engine:
     rules = load_rules(args.rules)
-    examples = corpus_examples(rules, args.corpus, extra)
     started = time.perf_counter()
-    files = ensure_model(examples, args.models)
+    files = training.live_model(rules, args.corpus, args.models, extra)
     if not quiet and time.perf_counter() - started > 0.5:
-        print(
-            f"trained intent model on {len(examples)} examples -> {files.intent[0].parent}", file=sys.stderr
-        )
+        print(f"trained the intent model -> {files.intent[0].parent}", file=sys.stderr)
     return Engine(rules, IntentModel(files), LanguageDetector())
 
 
@@ -64,27 +64,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Responde listening on http://127.0.0.1:{args.port}  (data: {paths.data_home()})")
     print(f"Pair the extension: open its options and paste the token printed by `responde token`: {token}")
     print(f"Allowed extension origin: {origin}")
+    pid = paths.data_home() / "server.pid"
+    pid.write_text(f"{os.getpid()}\n", encoding="ascii")
     try:
-        asyncio.run(serve(app, args.port, args.host))
+        asyncio.run(serve(app, args.port, args.host, build=lambda: _engine(args, quiet=True)))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
         print(f"responde: cannot listen on port {args.port}: {exc.strerror}. Try --port N.", file=sys.stderr)
         return 1
+    finally:
+        pid.unlink(missing_ok=True)
+    return 0
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    """Ask the running server to reload rules and the active model (SIGHUP)."""
+    pid_file = paths.data_home() / "server.pid"
+    try:
+        os.kill(int(pid_file.read_text(encoding="ascii")), signal.SIGHUP)
+    except (OSError, ValueError):
+        print(
+            f"responde reload: no running server found ({pid_file}); start it with `make run`",
+            file=sys.stderr,
+        )
+        return 1
+    print("reload requested; the server keeps the old rules and model if the new ones fail to load")
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train the intent model from the corpus (plus optional labelled JSON Lines)."""
+    """Retrain from the corpus, extra labelled data and agents' corrections; activate only if not worse."""
     rules = load_rules(args.rules)
-    extra = [ex for f in args.extra for ex in read_jsonl(f, rules.intents)]
+    extra = [ex for f in args.extra for ex in dataset.load(f, rules.intents, cli_data.lang_of)]
     fixes = cli_data.corrections(args, set(rules.intents))
-    examples = corpus_examples(rules, args.corpus, extra + fixes)
     started = time.perf_counter()
-    files = ensure_model(examples, args.models, force=True)
+    done = training.retrain(rules, args.corpus, args.models, extra, fixes)
     took = time.perf_counter() - started
-    print(f"trained on {len(examples)} examples ({len(fixes)} agent corrections) in {took:.1f}s")
-    print(f"models: {files.intent[0].parent}; restart `responde serve` to use them")
+    print(f"trained with {len(extra)} extra examples and {len(fixes)} agent corrections in {took:.1f}s")
+    if done.held_out:
+        verdict = "now active" if done.activated else "NOT activated: worse than the active model"
+        print(
+            f"held-out corrections: {done.held_out}; accuracy new {done.new_accuracy:.3f} vs active "
+            f"{done.old_accuracy:.3f}: {verdict}"
+        )
+    print(f"models: {done.files.intent[0].parent}; run `responde reload` (or restart serve) to use them")
     return 0
 
 
@@ -143,7 +167,7 @@ def _folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate on labelled JSON Lines; with --cv K, train on the corpus plus K-1 folds of the file."""
     rules: RuleSet = load_rules(args.rules)
-    data = list(read_jsonl(args.file, rules.intents))
+    data = dataset.load(args.file, rules.intents, cli_data.lang_of)
     sensitive = [i for i, f in rules.intents.items() if f.handoff]
     rows: list[dict[str, Any]] = []
     lid = LanguageDetector()
@@ -196,7 +220,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--team-mode", action="store_true", help="allow binding a non-loopback address")
     s.set_defaults(func=cmd_serve)
     t = sub.add_parser("train", help="(re)train the intent model")
-    t.add_argument("--extra", type=Path, action="append", default=[], help="labelled JSON Lines to add")
+    t.add_argument(
+        "--extra", type=Path, action="append", default=[], help="labelled data to add (.jsonl/.csv/.yml)"
+    )
     t.add_argument("--no-corrections", action="store_true", help="ignore the agents' intent corrections")
     t.set_defaults(func=cmd_train)
     c = sub.add_parser("classify", help="JSON Lines in (stdin or FILE), analyze answers out")
@@ -213,6 +239,8 @@ def parser() -> argparse.ArgumentParser:
     k = sub.add_parser("token", help="print the pairing token")
     k.add_argument("--rotate", action="store_true", help="make a new token (re-pair the extension)")
     k.set_defaults(func=cmd_token)
+    r = sub.add_parser("reload", help="make the running server reload rules and the active model")
+    r.set_defaults(func=cmd_reload)
     cli_data.add_parsers(sub)
     return p
 

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 from proxy import paths
-from proxy.nlp.corpus import Example
+from proxy.nlp import dataset
+from proxy.nlp.corpus import Example, read_corpus
+from proxy.nlp.language import LanguageDetector
+from proxy.rules.loader import load_rules
 from proxy.store import Store
 
 
@@ -82,6 +85,26 @@ def corrections(args: argparse.Namespace, known_intents: set[str]) -> list[Examp
     ]
 
 
+def lang_of(text: str) -> str:
+    """Language of an unlabelled-language example (Rasa files carry none)."""
+    global _LID
+    if _LID is None:
+        _LID = LanguageDetector()
+    return _LID.detect(text, None, None, {}).code
+
+
+_LID: LanguageDetector | None = None
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    """Write the training data (shipped corpus + agents' corrections) as .jsonl, .csv or Rasa .yml."""
+    rules = load_rules(args.rules)
+    examples = read_corpus(args.corpus, rules.intents) + corrections(args, set(rules.intents))
+    n = dataset.dump(examples, args.out)
+    print(f"wrote {n} examples to {args.out}")
+    return 0
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the data commands."""
     s = sub.add_parser("stats", help="headline figures of the local store")
@@ -97,3 +120,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     f.add_argument("--until", help="before this date (YYYY-MM-DD)")
     f.add_argument("--all", action="store_true", help="everything")
     f.set_defaults(func=cmd_forget)
+    d = sub.add_parser("dataset", help="write corpus + agents' corrections as .jsonl, .csv or Rasa .yml")
+    d.add_argument("out", type=Path)
+    d.add_argument("--no-corrections", action="store_true", help="the shipped corpus only")
+    d.set_defaults(func=cmd_dataset)

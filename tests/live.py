@@ -62,10 +62,12 @@ class ServerThread:
 class ServeProcess:
     """`responde serve` as a user starts it: its own process, data directory and log output."""
 
-    def __init__(self, home: Path, models: Path) -> None:
+    def __init__(self, home: Path, models: Path, rules: Path | None = None) -> None:
         self.home, self.port = home, free_port()
-        env = dict(os.environ, RESPONDE_HOME=str(home))
-        cmd = [sys.executable, "-m", "proxy", "--models", str(models), "serve", "--port", str(self.port)]
+        self.env = env = dict(os.environ, RESPONDE_HOME=str(home))
+        cmd = [sys.executable, "-m", "proxy", "--models", str(models)]
+        cmd += ["--rules", str(rules)] if rules else []
+        cmd += ["serve", "--port", str(self.port)]
         self.log = home.parent / f"{home.name}-serve.log"
         self._log = self.log.open("w")
         self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)

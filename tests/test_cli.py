@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from live import ServeProcess
 
 from proxy import paths
+from proxy.nlp import dataset
 from proxy.store import Store
 
 EXE = [sys.executable, "-m", "proxy"]
@@ -186,10 +189,52 @@ def test_stats_export_forget_and_train_with_corrections(
     exported = json.loads(run(["export"], models_dir, tmp_path).stdout)
     assert [len(exported["analyses"]), len(exported["feedback"])] == [2, 1]
     trained = run(["train"], tmp_path / "models", tmp_path)
-    assert "(1 agent corrections)" in trained.stdout, trained.stderr
+    assert "and 1 agent corrections" in trained.stdout, trained.stderr
     assert run(["forget"], models_dir, tmp_path).returncode == 2
     assert (
         run(["forget", "--buyer", "ana"], models_dir, tmp_path).stdout
         == "forgot 1 analyses (and their feedback)\n"
     )
     assert json.loads(run(["export"], models_dir, tmp_path).stdout)["feedback"] == []
+
+
+@pytest.mark.parametrize("name", ["data.jsonl", "data.csv", "nlu.yml"])
+def test_dataset_export_round_trips_into_eval(models_dir: Path, tmp_path: Path, name: str) -> None:
+    out = tmp_path / name
+    done = run(["dataset", str(out), "--no-corrections"], models_dir, tmp_path)
+    assert done.returncode == 0, done.stderr
+    count = int(done.stdout.split()[1])
+    assert count > 3000
+    assert len(dataset.load(out, None, lambda text: "es")) == count
+
+
+def test_reload_swaps_rules_and_keeps_serving_when_they_break(models_dir: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(paths.RULES_DIR, rules)
+    server = ServeProcess(tmp_path / "home", models_dir, rules)
+    try:
+
+        def greeting_reply() -> str:
+            status, out = server.request(
+                "POST", "/v1/analyze", {"text": "hola buenas", "site": "mercadolibre.com.mx"}
+            )
+            assert status == 200
+            return str(out["suggestions"][0]["text"])
+
+        assert "Tienda Demo" in greeting_reply()
+        store = rules / "store.yaml"
+        store.write_text(store.read_text().replace("Tienda Demo", "Casa Lupita"))
+        reload = subprocess.run([*EXE, "reload"], env=server.env, capture_output=True, text=True, check=False)
+        assert reload.returncode == 0, reload.stderr
+        deadline = time.monotonic() + 30
+        while "Casa Lupita" not in greeting_reply() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "Casa Lupita" in greeting_reply()
+        store.write_text("store_name: [broken\n")
+        subprocess.run([*EXE, "reload"], env=server.env, check=True, capture_output=True)
+        time.sleep(2)
+        assert "Casa Lupita" in greeting_reply()  # the broken file was refused, the old rules still serve
+    finally:
+        log = server.stop()
+    assert "reload failed, still serving the previous rules and model" in log and "store.yaml" in log
+    assert run(["reload"], models_dir, tmp_path / "nohome").returncode == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -71,12 +72,29 @@ def create_app(
     return app
 
 
-async def serve(app: web.Application, port: int, host: str = "127.0.0.1") -> None:
-    """Run until cancelled, bound to loopback only."""
+async def reload_engine(app: web.Application, build: Callable[[], Engine]) -> bool:
+    """Build a new engine off the event loop and swap it in; on any error keep serving the old one."""
+    try:
+        fresh = await asyncio.get_running_loop().run_in_executor(None, build)
+    except Exception as exc:  # noqa: BLE001 - a broken rules file or model must not stop the server
+        log.error("reload failed, still serving the previous rules and model: %s", exc)
+        return False
+    app[ENGINE].__dict__.update(fresh.__dict__)  # in place: the next request sees the new engine
+    log.info("reloaded rules and model")
+    return True
+
+
+async def serve(
+    app: web.Application, port: int, host: str = "127.0.0.1", build: Callable[[], Engine] | None = None
+) -> None:
+    """Run until cancelled, bound to loopback only; SIGHUP reloads rules and model when `build` is given."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
+    if build is not None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload_engine(app, build)))
     try:
         await asyncio.Event().wait()
     finally:

@@ -1,0 +1,40 @@
+"""Retraining with agents' corrections: held-out check, active-model pointer, corpus changes."""
+
+import json
+import shutil
+from pathlib import Path
+
+from proxy import paths
+from proxy.engine import Engine, corpus_examples
+from proxy.nlp.corpus import Example
+from proxy.nlp.intent_model import IntentModel, fingerprint
+from proxy.nlp.language import LanguageDetector
+from proxy.rules.loader import RuleSet
+from proxy.training import live_model, read_active, retrain
+
+
+def test_a_worse_model_is_not_activated_a_better_one_is(
+    models_dir: Path, tmp_path: Path, rules: RuleSet
+) -> None:
+    models = tmp_path / "models"
+    shutil.copytree(models_dir, models)  # the corpus model is already trained there
+    base = fingerprint(corpus_examples(rules, paths.CORPUS_DIR))
+    # Agents "correct" a plain tracking question to invoice; the held-out fifth says order_status.
+    wrong = [
+        Example(f"cuando llega mi pedido {n}", "es", ("order_status" if n % 5 == 0 else "invoice",))
+        for n in range(20)
+    ]
+    done = retrain(rules, paths.CORPUS_DIR, models, [], wrong)
+    assert (done.activated, done.held_out, done.old_accuracy) == (False, 4, 1.0)
+    assert done.new_accuracy is not None and done.new_accuracy < 1.0
+    assert read_active(models, base) is None or read_active(models, base) == done.files
+
+    good = [Example(f"y la boleta electronica {n}?", "es", ("invoice",)) for n in range(10)]
+    done = retrain(rules, paths.CORPUS_DIR, models, [], good)
+    assert done.activated and read_active(models, base) == done.files
+    pointer = json.loads((models / "active.json").read_text())
+    assert pointer["base"] == base
+    engine = Engine(rules, IntentModel(live_model(rules, paths.CORPUS_DIR, models)), LanguageDetector())
+    assert engine.recognise("y la boleta electronica 99?")["intents"][0].id == "invoice"
+    # A changed corpus (here: one extra example) no longer uses the old pointer.
+    assert read_active(models, fingerprint(corpus_examples(rules, paths.CORPUS_DIR, good[:1]))) is None
