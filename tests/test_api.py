@@ -245,3 +245,35 @@ async def test_in_flight_limit_answers_429(aiohttp_client: Any) -> None:
     release.set()
     assert [r.status for r in await asyncio.gather(*first)] == [200, 200]
     assert (await client.get("/slow")).status == 200
+
+
+async def test_dashboard_page_is_public_but_its_data_is_not(api) -> None:
+    page = await api.get("/", headers={"Host": api.host})
+    assert page.status == 200 and page.content_type == "text/html"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert '<script src="/static/dashboard.js">' in await page.text()
+    assert (await api.get("/", headers={"Host": "evil.example"})).status == 421
+    assert (await api.get("/v1/dashboard", headers={"Host": api.host})).status == 401
+    assert (await api.get("/v1/export", headers={"Host": api.host})).status == 401
+    assert (await api.get("/static/../proxy/store.py", headers={"Host": api.host})).status in (401, 404)
+
+
+async def test_dashboard_tables(api) -> None:
+    for text in ("cuándo llega mi pedido?", "llegó roto!!", "cuándo llega?"):
+        body = json.dumps(
+            {"text": text, "site": "mercadolibre.com.mx", "context": {"product": "Lámpara LED"}}
+        )
+        assert (await api.post("/v1/analyze", data=body, headers=headers(api))).status == 200
+    out = await (await api.get("/v1/dashboard?since=2000-01-01", headers=headers(api, Origin=None))).json()
+    assert sorted(out) == ["outcomes", "per_day", "per_product", "per_site", "sites"]
+    assert out["sites"] == ["mercadolibre.com.mx"]
+    assert out["per_site"] == [{"site": "mercadolibre.com.mx", "messages": 3, "handoffs": 1}]
+    assert {(r["product"], r["intent"], r["messages"]) for r in out["per_product"]} == {
+        ("Lámpara LED", "order_status", 2),
+        ("Lámpara LED", "damaged_defective", 1),
+    }
+    bad = await api.get("/v1/dashboard?since=yesterday", headers=headers(api, Origin=None))
+    assert bad.status == 422 and "yesterday" not in await bad.text()
+    exported = await (await api.get("/v1/export", headers=headers(api, Origin=None))).json()
+    assert len(exported["analyses"]) == 3

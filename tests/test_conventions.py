@@ -19,7 +19,8 @@ MANIFEST = json.loads((EXT / "manifest.json").read_text(encoding="utf-8"))
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 README = (paths.REPO / "README.md").read_text(encoding="utf-8")
 NODE = shutil.which("node")
-JS_FILES = sorted(EXT.rglob("*.js"))
+DASHBOARD = paths.REPO / "proxy" / "server" / "static"
+JS_FILES = sorted(EXT.rglob("*.js")) + sorted(DASHBOARD.glob("*.js"))
 HTML_SINKS = r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function"
 
 
@@ -78,7 +79,7 @@ def test_every_file_the_extension_loads_exists() -> None:
     assert [f for f in listed if not (EXT / f).is_file()] == []
 
 
-@pytest.mark.parametrize("path", JS_FILES, ids=[str(p.relative_to(EXT)) for p in JS_FILES])
+@pytest.mark.parametrize("path", JS_FILES, ids=[str(p.relative_to(paths.REPO)) for p in JS_FILES])
 def test_extension_never_parses_text_as_html(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     assert not re.search(
@@ -87,7 +88,7 @@ def test_extension_never_parses_text_as_html(path: Path) -> None:
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
-@pytest.mark.parametrize("path", JS_FILES, ids=[str(p.relative_to(EXT)) for p in JS_FILES])
+@pytest.mark.parametrize("path", JS_FILES, ids=[str(p.relative_to(paths.REPO)) for p in JS_FILES])
 def test_extension_scripts_parse(path: Path) -> None:
     done = subprocess.run([str(NODE), "--check", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

@@ -343,3 +343,26 @@ def test_agent_actions_are_recorded(paired: Browser, engine: Engine) -> None:
     page.wait_for_timeout(300)
     assert paired.feedback()[-1] == ("dismissed", None, None)
     page.close()
+
+
+def test_dashboard_opened_from_the_popup(paired: Browser) -> None:
+    page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/15/mensajes")
+    wait_ready(page)
+    popup = paired.ctx.new_page()
+    popup.goto(f"chrome-extension://{paired.ext_id}/popup/popup.html")
+    with paired.ctx.expect_page() as opened:
+        popup.click("#dashboard")
+    dash = opened.value
+    dash.wait_for_selector("[data-total=messages] b")
+    assert dash.url == f"{paired.server.url}/"  # the token left the address bar
+    assert int(dash.text_content("[data-total=messages] b")) >= 1
+    assert dash.locator("[data-table=per_product] td").first.is_visible()
+    assert dash.locator("[data-table=outcomes] button").text_content() == "CSV"
+    with dash.expect_download() as download:
+        dash.click("[data-table=per_site] button")
+    assert download.value.suggested_filename == "responde-per_site.csv"
+    dash.select_option("#lang", "zh-CN")
+    assert dash.text_content("h1") == "Responde 数据看板"
+    dash.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    for p in (dash, popup, page):
+        p.close()

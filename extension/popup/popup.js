@@ -5,6 +5,10 @@
   const lang = pickUiLang(settings.uiLang, navigator.language);
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(lang, el.dataset.i18n);
   document.getElementById("options").addEventListener("click", () => chrome.runtime.openOptionsPage());
+  document.getElementById("dashboard").addEventListener("click", () => {
+    // The token travels in the fragment: the page reads it, the server and its logs never see the URL part.
+    chrome.tabs.create({ url: `${settings.server}/#token=${encodeURIComponent(settings.token)}` });
+  });
 
   const status = await chrome.runtime.sendMessage({ type: "status" });
   const statusEl = document.getElementById("status");

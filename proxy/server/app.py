@@ -55,7 +55,11 @@ def create_app(
 ) -> web.Application:
     """Build the application for one engine, port, pairing token, extension origin and (optional) store."""
     app = web.Application(
-        middlewares=[json_errors, make_guard(allowed_hosts(port), origin, token), make_limiter()],
+        middlewares=[
+            json_errors,
+            make_guard(allowed_hosts(port), origin, token, frozenset(handlers.PAGES)),
+            make_limiter(),
+        ],
         client_max_size=MAX_BODY,
     )
     app[ENGINE] = engine
@@ -65,6 +69,9 @@ def create_app(
             web.post("/v1/feedback", handlers.feedback),
             web.get("/v1/health", handlers.health),
             web.get("/v1/intents", handlers.intents),
+            web.get("/v1/dashboard", handlers.dashboard),
+            web.get("/v1/export", handlers.export),
+            *(web.get(path, handlers.page) for path in handlers.PAGES),
         ]
     )
     if open_store is not None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
-from proxy import __version__
+from proxy import __version__, insight
 from proxy.api_models import AnalyzeRequest, ClassifyLine, Context, FeedbackRequest, ThreadMessage
 from proxy.engine import Engine
 from proxy.server.keys import ENGINE, STORE
@@ -114,3 +116,43 @@ async def intents(request: web.Request) -> web.Response:
             ]
         }
     )
+
+
+STATIC = Path(__file__).parent / "static"
+PAGES = {
+    "/": ("dashboard.html", "text/html"),
+    "/static/dashboard.js": ("dashboard.js", "text/javascript"),
+    "/static/dashboard.css": ("dashboard.css", "text/css"),
+}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SITE = re.compile(r"^[A-Za-z0-9.-]{1,100}$")
+
+
+async def page(request: web.Request) -> web.Response:
+    """GET / and the dashboard's script and style (static: the data needs the token)."""
+    name, kind = PAGES[request.path]
+    return web.Response(body=(STATIC / name).read_bytes(), content_type=kind, charset="utf-8")
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    """GET /v1/dashboard?since=YYYY-MM-DD&until=YYYY-MM-DD&site=host: the dashboard's tables."""
+    store = request.app.get(STORE)
+    if store is None:
+        return error(409, "no_store", "This server keeps no store (started without one).")
+    q = request.query
+    for key, pattern in (("since", DATE), ("until", DATE), ("site", SITE)):
+        if key in q and not pattern.match(q[key]):
+            return error(422, "invalid", f"Query parameter {key} is malformed.")
+    tables = insight.dashboard(store.db, q.get("since"), q.get("until"), q.get("site"))
+    sites = [
+        r[0] for r in store.db.execute("SELECT DISTINCT site FROM analyses WHERE site IS NOT NULL ORDER BY 1")
+    ]
+    return web.json_response({**tables, "sites": sites})
+
+
+async def export(request: web.Request) -> web.Response:
+    """GET /v1/export: everything stored (data-subject access)."""
+    store = request.app.get(STORE)
+    if store is None:
+        return error(409, "no_store", "This server keeps no store (started without one).")
+    return web.json_response(store.export())

@@ -24,10 +24,21 @@ def error(status: int, code: str, message: str) -> web.Response:
     )
 
 
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 def make_guard(
-    allowed_hosts: frozenset[str], origin: str, token: str
+    allowed_hosts: frozenset[str], origin: str, token: str, public: frozenset[str] = frozenset()
 ) -> Callable[..., Awaitable[web.StreamResponse]]:
-    """Middleware refusing anything that is not our paired extension talking to 127.0.0.1."""
+    """Middleware refusing anything that is not our paired extension talking to 127.0.0.1.
+
+    `public` paths (the dashboard's static page, script and style: no data in them) need no token on GET;
+    every data request still does, and the Host check applies to all."""
     expected = f"Bearer {token}".encode()
 
     @web.middleware
@@ -45,6 +56,12 @@ def make_guard(
                 403, "bad_origin", "Origin not allowed: only the Responde extension may call this server."
             )
         auth = request.headers.get("Authorization", "").encode()
+        if request.method == "GET" and request.path in public:
+            response = await handler(request)
+            response.headers.update(PAGE_HEADERS)
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
         if not hmac.compare_digest(auth, expected):
             return error(
                 401,
