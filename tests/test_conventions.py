@@ -119,3 +119,17 @@ def test_every_ui_string_exists_in_all_four_languages() -> None:
             used |= set(re.findall(r'\btr\("(\w+)"', source))
             used |= set(re.findall(r'data-i18n="(\w+)"', source))
     assert used and sorted(used - keys) == []
+
+
+def test_readme_lists_every_command_and_endpoint() -> None:
+    from proxy.cli import parser
+    from proxy.server import handlers
+
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    documented = set(re.findall(r"^\| `responde (\w+)", README, re.M))
+    assert documented == set(sub.choices)  # type: ignore[attr-defined]
+    app_routes = re.findall(
+        r'web\.(?:get|post)\("(/v1/[\w/]+)"', (paths.REPO / "proxy/server/app.py").read_text()
+    )
+    assert app_routes and all(f"{route}" in README for route in app_routes)
+    assert set(handlers.PAGES) == {"/", "/static/dashboard.js", "/static/dashboard.css"}

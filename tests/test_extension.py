@@ -6,6 +6,7 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,15 @@ class Browser:
         page.goto(f"chrome-extension://{self.ext_id}/options/options.html")
         page.evaluate("values => chrome.storage.local.set(values)", values)
         page.close()
+
+    @contextmanager
+    def settings(self, **values: str) -> Iterator[None]:
+        """Extension settings changed for the duration of a block, then paired again."""
+        self.set_storage(values)
+        try:
+            yield
+        finally:
+            self.set_storage({"server": self.server.url, "token": self.token, "uiLang": ""})
 
 
 @pytest.fixture(scope="module")
@@ -220,8 +230,7 @@ def test_budget_warns_past_350_on_mercado_libre_and_never_truncates(paired: Brow
 
 
 def test_server_down_says_how_to_start_it(paired: Browser) -> None:
-    paired.set_storage({"server": f"http://127.0.0.1:{free_port()}"})
-    try:
+    with paired.settings(server=f"http://127.0.0.1:{free_port()}"):
         page = open_site(paired, "sellercentral.amazon.com", "/messaging/thread?id=9")
         page.wait_for_selector(f"{PANEL}[data-state=error]", timeout=15000)
         assert page.locator(f"{PANEL} .error").text_content() == (
@@ -230,19 +239,14 @@ def test_server_down_says_how_to_start_it(paired: Browser) -> None:
         assert page.input_value("#bsm-reply-text") == ""  # the page keeps working untouched
         page.screenshot(path=str(ARTIFACTS / "panel-server-down.png"))
         page.close()
-    finally:
-        paired.set_storage({"server": paired.server.url})
 
 
 def test_wrong_token_says_how_to_pair(paired: Browser) -> None:
-    paired.set_storage({"token": "not-the-token"})
-    try:
+    with paired.settings(token="not-the-token"):
         page = open_site(paired, "seller.shopee.com.br", "/webchat/conversations")
         page.wait_for_selector(f"{PANEL}[data-state=error]", timeout=15000)
         assert "responde token" in page.locator(f"{PANEL} .error").text_content()
         page.close()
-    finally:
-        paired.set_storage({"token": paired.token})
 
 
 def test_stopped_service_worker_wakes_up_for_the_next_message(paired: Browser, engine: Engine) -> None:
@@ -304,8 +308,7 @@ def test_opening_another_conversation_updates_the_panel(paired: Browser, engine:
 
 
 def test_interface_in_chinese(paired: Browser, engine: Engine) -> None:
-    paired.set_storage({"uiLang": "zh-CN"})
-    try:
+    with paired.settings(uiLang="zh-CN"):
         page = open_site(paired, "sellercentral.amazon.com", "/messaging/thread?id=13")
         panel = wait_ready(page)
         zh = engine.rules.intents["product_info"].label.zh_CN
@@ -314,8 +317,6 @@ def test_interface_in_chinese(paired: Browser, engine: Engine) -> None:
         assert panel.locator("li .insert").first.text_content() == "插入 (Alt+1)"
         page.screenshot(path=str(ARTIFACTS / "panel-zh-CN.png"))
         page.close()
-    finally:
-        paired.set_storage({"uiLang": ""})
 
 
 def test_agent_actions_are_recorded(paired: Browser, engine: Engine) -> None:

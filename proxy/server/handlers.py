@@ -6,10 +6,10 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from proxy import __version__, insight
 from proxy.api_models import AnalyzeRequest, ClassifyLine, Context, FeedbackRequest, ThreadMessage
@@ -19,6 +19,7 @@ from proxy.server.security import error
 from proxy.store import StoreError
 
 log = logging.getLogger("responde.http")
+M = TypeVar("M", bound=BaseModel)
 
 KNOWN_FIELDS = frozenset(
     name for model in (ClassifyLine, ThreadMessage, Context, FeedbackRequest) for name in model.model_fields
@@ -45,14 +46,24 @@ async def read_json(request: web.Request) -> Any:
     return json.loads(raw.decode("utf-8", errors="strict"))
 
 
-async def analyze(request: web.Request) -> web.Response:
-    """POST /v1/analyze."""
+async def parse(request: web.Request, model: type[M]) -> M | web.Response:
+    """The validated body, or the error response to send (json.JSONDecodeError is left to the middleware)."""
     try:
-        body = AnalyzeRequest.model_validate(await read_json(request))
+        return model.model_validate(await read_json(request))
     except ValidationError as exc:
         return validation_error(exc)
     except UnicodeDecodeError:
         return error(400, "bad_json", "Body is not UTF-8 JSON.")
+
+
+NO_STORE = (409, "no_store", "This server keeps no store (started without one).")
+
+
+async def analyze(request: web.Request) -> web.Response:
+    """POST /v1/analyze."""
+    body = await parse(request, AnalyzeRequest)
+    if isinstance(body, web.Response):
+        return body
     engine: Engine = request.app[ENGINE]
     thread = [m.text for m in body.thread]
     context = body.context.model_dump()
@@ -70,15 +81,12 @@ async def analyze(request: web.Request) -> web.Response:
 
 async def feedback(request: web.Request) -> web.Response:
     """POST /v1/feedback: insert / edit / dismiss / intent correction / hand-off confirmation."""
-    try:
-        body = FeedbackRequest.model_validate(await read_json(request))
-    except ValidationError as exc:
-        return validation_error(exc)
-    except UnicodeDecodeError:
-        return error(400, "bad_json", "Body is not UTF-8 JSON.")
+    body = await parse(request, FeedbackRequest)
+    if isinstance(body, web.Response):
+        return body
     store = request.app.get(STORE)
     if store is None:
-        return error(409, "no_store", "This server keeps no store (started without one).")
+        return error(*NO_STORE)
     if body.intent is not None and body.intent not in request.app[ENGINE].rules.intents:
         return error(422, "invalid", "Unknown intent id; GET /v1/intents lists them.")
     if body.action == "corrected" and body.intent is None:
@@ -138,7 +146,7 @@ async def dashboard(request: web.Request) -> web.Response:
     """GET /v1/dashboard?since=YYYY-MM-DD&until=YYYY-MM-DD&site=host: the dashboard's tables."""
     store = request.app.get(STORE)
     if store is None:
-        return error(409, "no_store", "This server keeps no store (started without one).")
+        return error(*NO_STORE)
     q = request.query
     for key, pattern in (("since", DATE), ("until", DATE), ("site", SITE)):
         if key in q and not pattern.match(q[key]):
@@ -154,5 +162,5 @@ async def export(request: web.Request) -> web.Response:
     """GET /v1/export: everything stored (data-subject access)."""
     store = request.app.get(STORE)
     if store is None:
-        return error(409, "no_store", "This server keeps no store (started without one).")
+        return error(*NO_STORE)
     return web.json_response(store.export())
