@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck clean
+.PHONY: run test bench setup lint typecheck clean
 
 run: setup
 	$(BIN)/responde serve
@@ -14,6 +14,11 @@ test: setup
 	$(BIN)/mypy
 	bash scripts/test-deps.sh
 	$(BIN)/python -m pytest
+
+bench: setup
+	bash scripts/test-deps.sh
+	$(BIN)/pip install -q -e .[bench]
+	$(BIN)/python tests/bench/run_all.py
 
 setup: $(STAMP)
 

@@ -64,6 +64,8 @@ def foreign_pii(reply: str, conversation: str) -> list[str]:
         number = re.sub(r"\D", "", value)
         return value in conversation or (len(number) >= 6 and number in digits)
 
+    if sum(ch.isdigit() for ch in reply) < 6 and "@" not in reply:
+        return []  # no phone, document, card or e-mail can hide in fewer digits
     return sorted({f.kind for f in find(reply) if not known(f.value)})
 
 

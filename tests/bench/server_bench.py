@@ -1,0 +1,102 @@
+"""Server throughput and latency vs a bare aiohttp echo (16 connections, closed loop, another process),
+plus start-up time and memory. Prints Markdown rows; `make bench` runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import SITES, Server, free_port, messages, rss_kib  # noqa: E402
+
+
+async def closed_loop(
+    url: str, headers: dict[str, str], seconds: float, connections: int
+) -> dict[str, float]:
+    texts = messages()
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections), headers=headers) as s:
+
+        async def worker(n: int) -> None:
+            nonlocal errors
+            i = n
+            while time.perf_counter() < deadline:
+                body = json.dumps({"text": texts[i % len(texts)], "site": SITES[i % len(SITES)]})
+                t0 = time.perf_counter()
+                async with s.post(
+                    f"{url}/v1/analyze", data=body, headers={"Content-Type": "application/json"}
+                ) as r:
+                    await r.read()
+                    errors += r.status != 200
+                latencies.append((time.perf_counter() - t0) * 1000)
+                i += connections
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(n) for n in range(connections)))
+        took = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / took, "p50": q[49], "p99": q[98], "errors": errors}
+
+
+async def startup() -> tuple[float, float]:
+    """Seconds from process start to the first answered request, and RSS (MiB) after it."""
+    t0 = time.perf_counter()
+    server = Server()
+    try:
+        await server.wait()
+        took = time.perf_counter() - t0
+        async with aiohttp.ClientSession(headers=server.headers) as s:
+            body = json.dumps({"text": "hola, tienen stock?"})
+            async with s.post(
+                f"{server.url}/v1/analyze", data=body, headers={"Content-Type": "application/json"}
+            ):
+                pass
+        return took, rss_kib(server.proc.pid) / 1024
+    finally:
+        server.stop()
+
+
+async def main_async(seconds: float) -> list[str]:
+    took, rss = await startup()
+    server = Server()
+    await server.wait()
+    ours = await closed_loop(server.url, server.headers, seconds, 16)
+    server.stop()
+    port = free_port()
+    echo = subprocess.Popen([sys.executable, str(Path(__file__).parent / "echo_server.py"), str(port)])
+    try:
+        for _ in range(100):
+            try:
+                async with aiohttp.ClientSession() as s, s.get(f"http://127.0.0.1:{port}/v1/health"):
+                    break
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.1)
+        bare = await closed_loop(f"http://127.0.0.1:{port}", {}, seconds, 16)
+    finally:
+        echo.terminate()
+    return [
+        f"| server /v1/analyze, 16 connections | {ours['rps']:.0f} req/s, p50 {ours['p50']:.2f} ms, "
+        f"p99 {ours['p99']:.2f} ms, {ours['errors']} errors | bare echo {bare['rps']:.0f} req/s, "
+        f"p99 {bare['p99']:.2f} ms; ratio {ours['rps'] / bare['rps']:.2f} | ratio ≥ 0.6, p99 ≤ 5 ms |",
+        f"| start-up to first answer | {took:.2f} s | | ≤ 1.5 s |",
+        f"| RSS with all models loaded | {rss:.0f} MiB | | ≤ 150 MB |",
+    ]
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    print("\n".join(asyncio.run(main_async(seconds))))
+
+
+if __name__ == "__main__":
+    main()
