@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from proxy.rules.schema import LOCALES
 
@@ -41,6 +41,7 @@ class AnalyzeRequest(Strict):
     ui_lang: Literal["en", "es", "pt-BR", "zh-CN"] = "en"
     thread: list[ThreadMessage] = Field(default_factory=list, max_length=50)
     context: Context = Field(default_factory=Context)
+    received_at: AwareDatetime | None = None  # when the buyer sent `text` (ISO 8601 with offset)
 
 
 class ClassifyLine(AnalyzeRequest):

@@ -146,7 +146,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
                     row.locale,
                     row.context.model_dump(),
                     row.ui_lang,
-                    [m.text for m in row.thread],
+                    [(m.author, m.text) for m in row.thread],
+                    row.received_at,
                 )
             )
             out.write(json.dumps(result, ensure_ascii=False) + "\n")

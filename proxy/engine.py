@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from proxy.nlp.tone import Tone, ToneDetector
 from proxy.policy import check, marketplace_for
 from proxy.replies import render
 from proxy.rules.loader import RuleSet, load_rules
+from proxy.schedule import acknowledgement, deadline
+from proxy.thread import already_sent, buyer_context, is_followup, order_id_from
 
 KEYWORD_WEIGHT = 0.3
 SECOND_MIN = 0.45
@@ -76,6 +79,7 @@ class Engine:
             rules.tone.model_threshold,
         )
         self.thresholds = {i: f.threshold for i, f in rules.intents.items()}
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pin it
 
     def language(self, text: str, normalized: str, site: str | None, locale: str | None) -> Language:
         """Language and locale of a message."""
@@ -123,19 +127,32 @@ class Engine:
         locale: str | None = None,
         context: Mapping[str, str | None] | None = None,
         ui_lang: str = "en",
-        thread: Sequence[str] = (),
+        thread: Sequence[tuple[str, str]] = (),
+        received_at: datetime | None = None,
+        now: datetime | None = None,
     ) -> dict[str, Any]:
-        """The full `/v1/analyze` answer for one buyer message (and the earlier messages' texts)."""
+        """The full `/v1/analyze` answer for one buyer message and the earlier (author, text) messages."""
         found = self.recognise(text, site, locale)
+        source = "message"
+        main = found["intents"][0] if found["intents"] else None
+        earlier = buyer_context(thread)
+        if earlier and is_followup(
+            main and main.id, main.score if main else 0.0, len(normalize(text).split())
+        ):
+            joined = self.recognise(f"{earlier}\n{text}", site, locale)
+            if joined["intents"] and joined["intents"][0].id not in ("greeting", "other"):
+                found, source = {**joined, "tone": found["tone"]}, "thread"
         language: Language = found["language"]
         intents: list[IntentScore] = found["intents"]
         tone: Tone = found["tone"]
         urgent = tone.negative or any(self.rules.intents[i.id].urgent for i in intents)
         reply_locale = locale if locale and locale.startswith(language.code + "-") else language.locale
         ctx = dict(context or {})
+        if not ctx.get("order_id"):
+            ctx["order_id"] = order_id_from(thread, text)
         market = marketplace_for(self.rules.policies, site)
         known = [v for k, v in ctx.items() if k in ("order_id", "tracking_code") and v]
-        conversation = "\n".join([text, *thread, *(v for v in ctx.values() if v)])
+        conversation = "\n".join([text, *(body for _, body in thread), *(v for v in ctx.values() if v)])
         suggestions = [
             {
                 "template_id": r.template_id,
@@ -146,7 +163,22 @@ class Engine:
                 "policy": check(r.text, market, known, conversation).as_dict(),
             }
             for r in render(self.rules, intents[0].id if intents else "other", reply_locale, ctx)
+            if not already_sent(r.text, thread)
         ]
+        handoff = self.handoff(intents, tone)
+        moment = now or self.clock()
+        ack = None if handoff["required"] else acknowledgement(self.rules, reply_locale, moment)
+        if ack is not None:
+            suggestions.append(  # last: the answer itself comes first when there is one
+                {
+                    "template_id": f"off_hours.{reply_locale}",
+                    "text": ack["text"],
+                    "locale": reply_locale,
+                    "gloss_zh": ack["gloss_zh"],
+                    "missing": [],
+                    "policy": check(ack["text"], market, known, conversation).as_dict(),
+                }
+            )
         labels = self.rules.intents
         return {
             "language": {"code": language.code, "locale": language.locale, "confidence": language.confidence},
@@ -160,10 +192,12 @@ class Engine:
                 for i in intents
             ],
             "abstained": not intents,
+            "intent_source": source,
             "sentiment": tone.sentiment,
             "urgency": "high" if urgent else "normal",
-            "handoff": self.handoff(intents, tone),
-            "suggestions": suggestions,
+            "handoff": handoff,
+            "suggestions": suggestions[:3],
+            "deadline": deadline(market, self.rules, received_at, moment),
             "marketplace": market.name if market else None,
             "trace_id": uuid.uuid4().hex,
         }

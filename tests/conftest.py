@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,15 @@ def rules() -> RuleSet:
     return load_rules(paths.RULES_DIR)
 
 
+OPEN_HOURS = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # a Wednesday, noon on the store's clock
+
+
 @pytest.fixture(scope="session")
 def engine(models_dir: Path) -> Engine:
-    return build_engine(paths.RULES_DIR, paths.CORPUS_DIR, models_dir)
+    """The real engine, its clock pinned inside opening hours so replies do not depend on the hour."""
+    built = build_engine(paths.RULES_DIR, paths.CORPUS_DIR, models_dir)
+    built.clock = lambda: OPEN_HOURS
+    return built
 
 
 @pytest.fixture()

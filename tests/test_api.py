@@ -91,7 +91,9 @@ async def test_analyze_contract(api) -> None:
     body = await resp.json()
     assert sorted(body) == [
         "abstained",
+        "deadline",
         "handoff",
+        "intent_source",
         "intents",
         "language",
         "marketplace",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -300,7 +301,8 @@ def test_opening_another_conversation_updates_the_panel(paired: Browser, engine:
     page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/4/mensajes")
     wait_ready(page)
     page.evaluate(
-        "() => window.openConversation('2000009990001', 'COMPRADOR_XYZ', 'necesito factura con mi RFC')"
+        "t => window.openConversation('2000009990001', 'COMPRADOR_XYZ', t)",
+        [["buyer", "necesito factura con mi RFC"]],
     )
     page.wait_for_function(SHOWS_INTENT, arg=engine.rules.intents["invoice"].label.en, timeout=15000)
     assert "COMPRADOR_XYZ" in wait_ready(page).locator("li .text").first.text_content()
@@ -367,3 +369,23 @@ def test_dashboard_opened_from_the_popup(paired: Browser) -> None:
     dash.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
     for p in (dash, popup, page):
         p.close()
+
+
+def test_follow_up_gets_its_intent_from_the_thread_and_the_deadline_shows(
+    paired: Browser, engine: Engine
+) -> None:
+    page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/16/mensajes")
+    wait_ready(page)
+    thread = [
+        ["buyer", "quiero cancelar mi compra, me equivoqué de modelo"],
+        ["seller", "¡Hola! Lo revisamos y te confirmamos en un momento."],
+        ["buyer", "¿y?"],
+    ]
+    page.evaluate("t => window.openConversation('2000009990002', 'COMPRADOR_ABC', t)", thread)
+    page.wait_for_function(SHOWS_INTENT, arg=engine.rules.intents["cancel_order"].label.en, timeout=15000)
+    chip = wait_ready(page).locator(".deadline")
+    assert re.fullmatch(r"\d+ h \d+ min left|\d+ min left", chip.text_content())
+    alone = engine.analyze("¿y?", "mercadolibre.com.mx")["intents"]
+    assert [i["id"] for i in alone][:1] != ["cancel_order"]
+    page.screenshot(path=str(ARTIFACTS / "panel-thread.png"))
+    page.close()

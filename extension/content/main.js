@@ -31,6 +31,7 @@
     const view = await getPanel();
     view.loading();
     const request = { text: snapshot.text, site: location.hostname, thread: snapshot.thread, context: snapshot.context };
+    if (snapshot.receivedAt) request.received_at = snapshot.receivedAt;
     let result;
     try {
       result = await chrome.runtime.sendMessage({ type: "analyze", request });

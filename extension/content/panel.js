@@ -105,7 +105,7 @@
             second ? h("span", { class: "chip second" }, `+ ${second.label} ${second.label_zh}`) : null,
           )
         : h("div", { class: "row intent" }, h("em", {}, this.tr("noIntent")));
-      const content = [h("div", { class: "row" }, lang, urgency), intent, this.correction(main)];
+      const content = [h("div", { class: "row" }, lang, urgency, this.deadline(data.deadline)), intent, this.correction(main)];
       if (data.handoff.required) {
         const confirm = h("input", { type: "checkbox", onchange: (e) => this.confirmHandoff(e.target.checked) });
         content.push(h("div", { class: "handoff", role: "alert" }, this.tr("handoff"), h("label", {}, confirm, " ", this.tr("confirmHandoff"))));
@@ -120,6 +120,14 @@
         this.watched.add(replyBox);
         replyBox.addEventListener("input", () => this.onBoxInput());
       }
+    }
+
+    deadline(info) {
+      if (!info) return null;
+      const minutes = Math.abs(info.minutes_left);
+      const span = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+      const late = info.overdue || info.minutes_left < 60;
+      return h("span", { class: `chip deadline${late ? " urgent" : ""}`, title: info.due }, this.tr(info.overdue ? "overdue" : "timeLeft", { span }));
     }
 
     record(action, extra) {

@@ -1,7 +1,8 @@
 /* Adapter registry: one declarative object per marketplace (adapters/<site>.js), read the same way.
    An adapter gives CSS selectors: `conversation` (the open thread), `message` (each message in it, oldest
    first), `buyerMessage` (what a buyer's message matches), optional `messageText`, `buyerName`, `orderId`,
-   `product`, and `replyBox`; `hosts` are the host suffixes it runs on (the manifest matches the same). */
+   `product`, `replyBox`, and `messageTime` (an element with a `datetime` attribute inside a message);
+   `hosts` are the host suffixes it runs on (the manifest matches the same). */
 (function (root) {
   if (root.Responde && root.Responde.registry) return;
   const Responde = (root.Responde = root.Responde || {});
@@ -33,7 +34,8 @@
   function read(adapter, doc) {
     const conversation = doc.querySelector(adapter.conversation);
     if (!conversation) return null;
-    const messages = Array.from(conversation.querySelectorAll(adapter.message)).map((el) => ({
+    const elements = Array.from(conversation.querySelectorAll(adapter.message));
+    const messages = elements.map((el) => ({
       author: el.matches(adapter.buyerMessage) ? "buyer" : "seller",
       text: textOf(adapter.messageText ? el.querySelector(adapter.messageText) || el : el),
     }));
@@ -46,8 +48,11 @@
       const value = pick(doc, adapter[key]);
       if (value) context[field] = value.slice(0, field === "product" ? 200 : 64);
     }
+    const stamp = adapter.messageTime && elements[elements.length - 1].querySelector(adapter.messageTime);
+    const when = stamp ? new Date(stamp.getAttribute("datetime")) : null;
     return {
       key: `${location.pathname}|${context.order_id || context.buyer_name || ""}`,
+      receivedAt: when && !Number.isNaN(when.getTime()) ? when.toISOString() : null,
       text: latest.join("\n").slice(0, 5000),
       thread: messages.slice(0, start).filter((m) => m.text).slice(-THREAD_MAX).map((m) => ({ ...m, text: m.text.slice(0, 5000) })),
       context,

@@ -14,6 +14,7 @@ from proxy.rules.schema import (
     BUILTIN_INTENTS,
     CONTEXT_FIELDS,
     LOCALES,
+    Hours,
     IntentFile,
     Knowledge,
     Policies,
@@ -89,6 +90,7 @@ class RuleSet:
     slots: Slots
     tone: ToneFile
     privacy: Privacy
+    hours: Hours
 
     @property
     def placeholders(self) -> set[str]:
@@ -143,6 +145,7 @@ def load_rules(root: Path) -> RuleSet:
         ("slots", Slots),
         ("tone", ToneFile),
         ("privacy", Privacy),
+        ("hours", Hours),
     ):
         try:
             loaded[name] = load_model(root / f"{name}.yaml", model)
@@ -161,5 +164,5 @@ def load_rules(root: Path) -> RuleSet:
                 problems.append(f"{root / 'slots.yaml'}: {lang}: no slot text for {', '.join(absent)}")
     if problems:
         raise RulesError(problems)
-    files = (loaded[name] for name in ("store", "marketplaces", "slots", "tone", "privacy"))
+    files = (loaded[name] for name in ("store", "marketplaces", "slots", "tone", "privacy", "hours"))
     return RuleSet(root, intents, *files)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 BUILTIN_INTENTS = (
     "product_info",
@@ -97,6 +99,53 @@ class Privacy(Strict):
     retention_days: int = Field(90, ge=1, le=3650)
 
 
+SPAN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+
+
+class ResponseTarget(Strict):
+    """A marketplace's response-time target."""
+
+    hours: float = Field(gt=0, le=240)
+    excluded: str | None = Field(default=None, pattern=SPAN)
+    skip_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(default_factory=list)
+
+
+class Acknowledgement(Strict):
+    """The off-hours reply of one locale."""
+
+    text: str = Field(min_length=10, max_length=300)
+    gloss_zh: str = Field(min_length=2)
+
+
+class Hours(Strict):
+    """rules/hours.yaml: the team's time zone, opening hours and off-hours acknowledgement."""
+
+    timezone: str
+    opening: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str]
+    acknowledgement: dict[Literal[LOCALES], Acknowledgement]  # type: ignore[valid-type]
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, value: str) -> str:
+        """An IANA time zone name."""
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, ZoneInfoNotFoundError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as America/Sao_Paulo)"
+            ) from exc
+        return value
+
+    @field_validator("opening")
+    @classmethod
+    def spans(cls, value: dict[str, str]) -> dict[str, str]:
+        """Each day is HH:MM-HH:MM or closed."""
+        for day, span in value.items():
+            if span != "closed" and not re.match(SPAN, span):
+                raise ValueError(f"{day}: write HH:MM-HH:MM or closed, not {span!r}")
+        return value
+
+
 class Marketplace(Strict):
     """Message rules of one marketplace."""
 
@@ -105,6 +154,7 @@ class Marketplace(Strict):
     max_length: int | None = Field(default=None, ge=20, le=10000)
     forbid: list[Literal["email", "phone", "url", "shortener", "handle"]] = Field(default_factory=list)
     allowed_link_hosts: list[str] = Field(default_factory=list)
+    response: ResponseTarget | None = None
 
 
 class Policies(Strict):

@@ -65,9 +65,11 @@ async def analyze(request: web.Request) -> web.Response:
     if isinstance(body, web.Response):
         return body
     engine: Engine = request.app[ENGINE]
-    thread = [m.text for m in body.thread]
+    thread = [(m.author, m.text) for m in body.thread]
     context = body.context.model_dump()
-    result = engine.analyze(body.text, body.site, body.locale, context, body.ui_lang, thread)
+    result = engine.analyze(
+        body.text, body.site, body.locale, context, body.ui_lang, thread, body.received_at
+    )
     store = request.app.get(STORE)
     result["stored"] = False
     if store is not None:

@@ -7,6 +7,7 @@ Responde.registry.register({
   message: ".message-bubble, .question-detail__text",
   buyerMessage: ".message-bubble--buyer, .question-detail__text",
   messageText: ".message-bubble__text",
+  messageTime: "time[datetime]",
   buyerName: "[data-testid='buyer-nickname'], .questions-list__item--selected .question-buyer",
   orderId: "[data-testid='pack-id']",
   product: "[data-testid='item-title'], .questions-list__item--selected .item-title",

@@ -1,0 +1,73 @@
+"""Thread context: a follow-up alone vs with its thread, facts from the thread, replies already sent."""
+
+import pytest
+
+from proxy.engine import Engine
+from proxy.thread import already_sent, buyer_context, is_followup, order_id_from
+
+# site, earlier messages, follow-up, intent with the thread (messages written for these tests)
+FOLLOWUPS = [
+    (
+        "mercadolibre.com.mx",
+        [("buyer", "oiga, ¿ya enviaron mi pedido? lo compré el lunes")],
+        "¿y?",
+        "order_status",
+    ),
+    (
+        "mercadolibre.com.ar",
+        [("buyer", "che, cuándo me despachan la compra 2000004417731?")],
+        "sigo esperando",
+        "order_status",
+    ),
+    ("mercadolivre.com.br", [("buyer", "oi, já enviaram meu pedido?")], "e aí?", "order_status"),
+    ("mercadolivre.com.br", [("buyer", "quero cancelar a compra, comprei errado")], "??", "cancel_order"),
+    ("sellercentral.amazon.com", [("buyer", "do you have this lamp in black?")], "hello??", "variant"),
+]
+
+
+@pytest.mark.parametrize(("site", "thread", "text", "intent"), FOLLOWUPS)
+def test_followup_gets_its_intent_only_through_the_thread(
+    engine: Engine, site: str, thread: list[tuple[str, str]], text: str, intent: str
+) -> None:
+    alone = engine.analyze(text, site)
+    assert [i["id"] for i in alone["intents"]][:1] != [intent] and alone["intent_source"] == "message"
+    with_thread = engine.analyze(text, site, thread=thread)
+    assert with_thread["intents"][0]["id"] == intent and with_thread["intent_source"] == "thread"
+
+
+def test_a_message_with_its_own_intent_keeps_it(engine: Engine) -> None:
+    out = engine.analyze(
+        "necesito factura por favor", "mercadolibre.com.mx", thread=[("buyer", "ya lo enviaron?")]
+    )
+    assert out["intents"][0]["id"] == "invoice" and out["intent_source"] == "message"
+
+
+def test_order_id_from_the_thread_fills_the_reply(engine: Engine) -> None:
+    thread = [("buyer", "che, cuándo me despachan la compra 2000004417731?")]
+    out = engine.analyze("sigo esperando", "mercadolibre.com.ar", thread=thread)
+    assert "2000004417731" in out["suggestions"][0]["text"]
+
+
+def test_the_reply_the_seller_already_sent_is_not_suggested_again(engine: Engine) -> None:
+    first = engine.analyze("ya lo enviaron?", "mercadolibre.com.mx", context={"order_id": "2000001"})
+    sent = first["suggestions"][0]["text"]
+    again = engine.analyze(
+        "y entonces? ya lo enviaron?",
+        "mercadolibre.com.mx",
+        context={"order_id": "2000001"},
+        thread=[("seller", sent)],
+    )
+    assert sent not in [s["text"] for s in again["suggestions"]]
+
+
+def test_helpers() -> None:
+    assert is_followup(None, 0.0, 2) and is_followup("greeting", 0.9, 1) and is_followup("variant", 0.4, 3)
+    assert not is_followup("variant", 0.9, 3) and not is_followup("refund", 0.4, 12)
+    thread = [("buyer", "a"), ("seller", "b"), ("buyer", "c"), ("buyer", "d"), ("buyer", "e")]
+    assert buyer_context(thread) == "c\nd\ne"
+    assert order_id_from([("buyer", "pedido 114-3958201-7741022")], "y?") == "114-3958201-7741022"
+    assert order_id_from([("buyer", "pedido 240615ABCD1234")], "e aí") == "240615ABCD1234"
+    assert order_id_from([("buyer", "hola")], "mido 1.70") is None
+    assert already_sent("Hola, ya salió.", [("seller", "hola ya salio")]) and not already_sent(
+        "x", [("buyer", "x")]
+    )
