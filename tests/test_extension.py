@@ -358,7 +358,10 @@ def test_dashboard_opened_from_the_popup(paired: Browser) -> None:
     dash = opened.value
     dash.wait_for_selector("[data-total=messages] b")
     assert dash.url == f"{paired.server.url}/"  # the token left the address bar
-    assert int(dash.text_content("[data-total=messages] b")) >= 1
+    stored = sqlite3.connect(paired.db).execute("SELECT count(*), sum(handoff) FROM analyses").fetchone()
+    assert int(dash.text_content("[data-total=messages] b")) == stored[0]
+    assert int(dash.text_content("[data-total=handoffs] b")) == stored[1]
+    assert dash.locator("#chart svg rect").count() >= 2
     assert dash.locator("[data-table=per_product] td").first.is_visible()
     assert dash.locator("[data-table=outcomes] button").text_content() == "CSV"
     with dash.expect_download() as download:
@@ -388,4 +391,32 @@ def test_follow_up_gets_its_intent_from_the_thread_and_the_deadline_shows(
     alone = engine.analyze("¿y?", "mercadolibre.com.mx")["intents"]
     assert [i["id"] for i in alone][:1] != ["cancel_order"]
     page.screenshot(path=str(ARTIFACTS / "panel-thread.png"))
+    page.close()
+
+
+def test_eval_html_report_renders(paired: Browser, engine: Engine, tmp_path: Path) -> None:
+    from proxy.evaluate import predict_rows, report
+    from proxy.nlp.corpus import Example
+    from proxy.report_html import render
+
+    examples = [
+        Example("tienen stock?", "es", ("availability",)),
+        Example("cadê meu estorno?", "pt", ("refund",)),
+        Example("where is my order", "en", ("order_status",)),
+        Example("<i>hola</i> quiero factura", "es", ("invoice",)),
+        Example("asdfgh", "es", ("other",)),
+    ]
+    rows = predict_rows(engine, examples)
+    rep = report(rows, ["refund", "damaged_defective", "complaint", "not_received"])
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render(rep, rows), encoding="utf-8")
+    page = paired.ctx.new_page()
+    page.goto(page_file.as_uri())
+    assert page.locator("svg").count() == 3
+    assert page.locator("svg rect").count() > 20
+    per_intent = page.locator("h2:has-text('Per intent') + table tr")
+    assert per_intent.count() == len(rep["per_intent"]) + 1
+    assert page.locator("table").first.locator("tr").nth(0).text_content() == f"messages{rep['n']}"
+    assert page.evaluate("document.querySelectorAll('i').length") == 0  # buyer text stays text
+    page.screenshot(path=str(ARTIFACTS / "eval-report.png"), full_page=True)
     page.close()

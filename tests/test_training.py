@@ -29,12 +29,21 @@ def test_a_worse_model_is_not_activated_a_better_one_is(
     assert done.new_accuracy is not None and done.new_accuracy < 1.0
     assert read_active(models, base) is None or read_active(models, base) == done.files
 
-    good = [Example(f"y la boleta electronica {n}?", "es", ("invoice",)) for n in range(10)]
+    probe = "mandame el xml porfa"  # in Mexico the XML is the CFDI invoice; the corpus does not say so
+    before = Engine(rules, IntentModel(live_model(rules, paths.CORPUS_DIR, models)), LanguageDetector())
+    assert [i.id for i in before.recognise(probe)["intents"]][:1] != ["invoice"]
+    phrasings = [
+        "me pasas el xml de la compra {n}?",
+        "ocupo el xml {n}",
+        "el xml y el pdf del pedido {n}",
+        "xml porfa {n}",
+    ]
+    good = [Example(p.format(n=n), "es", ("invoice",)) for n in range(3) for p in phrasings]
     done = retrain(rules, paths.CORPUS_DIR, models, [], good)
     assert done.activated and read_active(models, base) == done.files
     pointer = json.loads((models / "active.json").read_text())
     assert pointer["base"] == base
     engine = Engine(rules, IntentModel(live_model(rules, paths.CORPUS_DIR, models)), LanguageDetector())
-    assert engine.recognise("y la boleta electronica 99?")["intents"][0].id == "invoice"
+    assert engine.recognise(probe)["intents"][0].id == "invoice"
     # A changed corpus (here: one extra example) no longer uses the old pointer.
     assert read_active(models, fingerprint(corpus_examples(rules, paths.CORPUS_DIR, good[:1]))) is None
