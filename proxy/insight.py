@@ -1,4 +1,5 @@
-"""The dashboard's tables: intents per day and site, per listing, and what agents did with suggestions."""
+"""The dashboard's tables: intents per day and site, per listing, what agents did with suggestions, and
+the unanswered messages by urgency and marketplace deadline."""
 
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ TABLES = {
         " count(DISTINCT CASE WHEN f.action = 'dismissed' THEN a.trace_id END) AS dismissed,"
         " count(DISTINCT CASE WHEN f.action = 'corrected' THEN a.trace_id END) AS corrected"
         " FROM analyses a LEFT JOIN feedback f USING (trace_id) WHERE {cond} GROUP BY 1, 2 ORDER BY 3 DESC"
+    ),
+    "deadlines": (
+        "SELECT a.site AS site, a.product AS product, coalesce(a.intent, '(abstain)') AS intent,"
+        " a.urgency AS urgency, a.handoff AS handoff, a.due AS due FROM analyses a"
+        " WHERE {cond} AND a.due IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feedback f"
+        " WHERE f.trace_id = a.trace_id AND f.action IN ('inserted', 'edited', 'handoff_confirmed'))"
+        " ORDER BY a.urgency = 'high' DESC, a.due LIMIT 50"
     ),
 }
 

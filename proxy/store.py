@@ -34,6 +34,7 @@ MIGRATIONS = [
     "CREATE INDEX analyses_ts ON analyses(ts)",
     "CREATE INDEX analyses_keys ON analyses(buyer_key, order_key)",
     "CREATE INDEX feedback_trace ON feedback(trace_id)",
+    "ALTER TABLE analyses ADD COLUMN due TEXT",  # the marketplace response deadline (UTC, ISO 8601)
 ]
 
 
@@ -124,6 +125,7 @@ class Store:
             "buyer_key": self._hash(context.get("buyer_name")),
             "order_key": self._hash(context.get("order_id")),
             "text": self._text(text),
+            "due": (result.get("deadline") or {}).get("due"),
         }
         with self._write():
             self.db.table("analyses").insert(row)

@@ -268,7 +268,7 @@ async def test_dashboard_tables(api) -> None:
         )
         assert (await api.post("/v1/analyze", data=body, headers=headers(api))).status == 200
     out = await (await api.get("/v1/dashboard?since=2000-01-01", headers=headers(api, Origin=None))).json()
-    assert sorted(out) == ["outcomes", "per_day", "per_product", "per_site", "sites"]
+    assert sorted(out) == ["deadlines", "outcomes", "per_day", "per_product", "per_site", "sites"]
     assert out["sites"] == ["mercadolibre.com.mx"]
     assert out["per_site"] == [{"site": "mercadolibre.com.mx", "messages": 3, "handoffs": 1}]
     assert {(r["product"], r["intent"], r["messages"]) for r in out["per_product"]} == {
@@ -279,3 +279,24 @@ async def test_dashboard_tables(api) -> None:
     assert bad.status == 422 and "yesterday" not in await bad.text()
     exported = await (await api.get("/v1/export", headers=headers(api, Origin=None))).json()
     assert len(exported["analyses"]) == 3
+
+
+async def test_unanswered_messages_by_urgency_and_deadline(api) -> None:
+    traces = []
+    for text, received in (
+        ("cuándo llega?", "2026-11-20T10:00:00-06:00"),
+        ("llegó roto!!", "2026-11-20T12:00:00-06:00"),
+    ):
+        body = json.dumps({"text": text, "site": "mercadolibre.com.mx", "received_at": received})
+        traces.append(
+            (await (await api.post("/v1/analyze", data=body, headers=headers(api))).json())["trace_id"]
+        )
+    rows = (await (await api.get("/v1/dashboard", headers=headers(api, Origin=None))).json())["deadlines"]
+    assert [(r["intent"], r["urgency"], r["due"]) for r in rows] == [
+        ("damaged_defective", "high", "2026-11-21T02:00:00+00:00"),  # 12:00 + 8 h = 20:00 in Mexico City
+        ("order_status", "normal", "2026-11-21T00:00:00+00:00"),  # 10:00 + 8 h = 18:00
+    ]
+    done = json.dumps({"trace_id": traces[1], "action": "handoff_confirmed"})
+    assert (await api.post("/v1/feedback", data=done, headers=headers(api))).status == 201
+    rows = (await (await api.get("/v1/dashboard", headers=headers(api, Origin=None))).json())["deadlines"]
+    assert [r["intent"] for r in rows] == ["order_status"]

@@ -5,25 +5,25 @@
     en: { title: "Responde — insight", from: "From", to: "To", site: "Site", language: "Language", apply: "Apply",
       exportAll: "Export everything (JSON)", allSites: "all sites", messages: "Messages", handoffs: "Hand-offs",
       inserted: "Inserted as-is", perDay: "Messages per day", per_day: "Intents per day", per_site: "Per site", per_product: "Intents per listing",
-      outcomes: "What agents did with suggestions", csv: "CSV", noToken: "Open the dashboard from the extension popup (it adds the pairing token).",
+      outcomes: "What agents did with suggestions", deadlines: "Waiting for an answer, most urgent first", due: "due", urgency: "urgency", csv: "CSV", noToken: "Open the dashboard from the extension popup (it adds the pairing token).",
       failed: "Could not load the data", day: "day", intent: "intent", product: "listing", shown: "shown",
       edited: "edited", dismissed: "dismissed", corrected: "corrected", locale: "locale", loaded: "Loaded" },
     es: { title: "Responde — panorama", from: "Desde", to: "Hasta", site: "Sitio", language: "Idioma", apply: "Aplicar",
       exportAll: "Exportar todo (JSON)", allSites: "todos los sitios", messages: "Mensajes", handoffs: "Derivados a persona",
       inserted: "Insertadas sin cambios", perDay: "Mensajes por día", per_day: "Intenciones por día", per_site: "Por sitio", per_product: "Intenciones por publicación",
-      outcomes: "Qué hicieron los agentes con las sugerencias", csv: "CSV", noToken: "Abre el panel desde el popup de la extensión (agrega el token).",
+      outcomes: "Qué hicieron los agentes con las sugerencias", deadlines: "Esperando respuesta, lo más urgente primero", due: "vence", urgency: "urgencia", csv: "CSV", noToken: "Abre el panel desde el popup de la extensión (agrega el token).",
       failed: "No se pudieron cargar los datos", day: "día", intent: "intención", product: "publicación", shown: "mostradas",
       edited: "editadas", dismissed: "descartadas", corrected: "corregidas", locale: "variante", loaded: "Cargado" },
     "pt-BR": { title: "Responde — visão geral", from: "De", to: "Até", site: "Site", language: "Idioma", apply: "Aplicar",
       exportAll: "Exportar tudo (JSON)", allSites: "todos os sites", messages: "Mensagens", handoffs: "Para atendimento humano",
       inserted: "Inseridas sem mudança", perDay: "Mensagens por dia", per_day: "Intenções por dia", per_site: "Por site", per_product: "Intenções por anúncio",
-      outcomes: "O que os agentes fizeram com as sugestões", csv: "CSV", noToken: "Abra o painel pelo popup da extensão (ele adiciona o token).",
+      outcomes: "O que os agentes fizeram com as sugestões", deadlines: "Aguardando resposta, os mais urgentes primeiro", due: "prazo", urgency: "urgência", csv: "CSV", noToken: "Abra o painel pelo popup da extensão (ele adiciona o token).",
       failed: "Não foi possível carregar os dados", day: "dia", intent: "intenção", product: "anúncio", shown: "mostradas",
       edited: "editadas", dismissed: "descartadas", corrected: "corrigidas", locale: "variante", loaded: "Carregado" },
     "zh-CN": { title: "Responde 数据看板", from: "开始", to: "结束", site: "站点", language: "语言", apply: "应用",
       exportAll: "导出全部数据 (JSON)", allSites: "全部站点", messages: "消息数", handoffs: "转人工",
       inserted: "直接插入", perDay: "每日消息", per_day: "每日意图", per_site: "按站点", per_product: "按商品的意图",
-      outcomes: "客服如何使用建议回复", csv: "CSV", noToken: "请从扩展弹窗打开看板（会带上配对令牌）。",
+      outcomes: "客服如何使用建议回复", deadlines: "待回复（最紧急在前）", due: "截止", urgency: "紧急程度", csv: "CSV", noToken: "请从扩展弹窗打开看板（会带上配对令牌）。",
       failed: "无法加载数据", day: "日期", intent: "意图", product: "商品", shown: "显示",
       edited: "已编辑", dismissed: "已忽略", corrected: "已纠正", locale: "语言变体", loaded: "已加载" },
   };
@@ -77,7 +77,7 @@
     button.addEventListener("click", () => download(`responde-${name}.csv`, csv(rows), "text/csv"));
     const head = el("tr", {}, ...cols.map((c) => el("th", {}, tr(c))));
     const body = rows.map((r) => el("tr", {}, ...cols.map((c) => el("td", typeof r[c] === "number" ? { class: "n" } : {},
-      c === "intent" ? intentLabel(r[c]) : r[c] ?? ""))));
+      c === "intent" ? intentLabel(r[c]) : c === "due" ? new Date(r[c]).toLocaleString(lang) : r[c] ?? ""))));
     return el("section", { "data-table": name }, el("h2", {}, tr(name), button), el("table", {}, head, ...body));
   }
 
@@ -118,7 +118,7 @@
     $("totals").replaceChildren(...[["messages", messages], ["handoffs", handoffs], ["inserted", inserted]]
       .map(([k, v]) => el("div", { class: "card", "data-total": k }, el("b", {}, v), tr(k))));
     chart(data.per_day);
-    $("tables").replaceChildren(...["per_site", "per_product", "outcomes", "per_day"].map((n) => table(n, data[n])));
+    $("tables").replaceChildren(...["deadlines", "per_site", "per_product", "outcomes", "per_day"].map((n) => table(n, data[n])));
   }
 
   async function load() {
