@@ -30,7 +30,14 @@ def test_training_is_deterministic_within_one_process(tmp_path: Path, rules: Rul
     runs = [ModelFiles.for_key(tmp_path / str(n), "k") for n in range(2)]
     for files in runs:
         train_models(examples, files)
-    names = ["intent-k-0.bin", "intent-k-1.bin", "intent-k-2.bin", "lang-k.bin", "tone-k.bin"]
+    names = [
+        "intent-k-0.bin",
+        "intent-k-1.bin",
+        "intent-k-2.bin",
+        "intent-k-3.bin",
+        "lang-k.bin",
+        "tone-k.bin",
+    ]
     assert sorted(p.name for p in (tmp_path / "0").iterdir()) == names
     assert len({b"".join(p.read_bytes() for p in f.intent) for f in runs}) == 1
     assert len({f.lang.read_bytes() for f in runs}) == 1

@@ -167,6 +167,9 @@ def test_panel_suggests_and_inserts_into_the_page_state(
     assert panel.locator(".intent .label").text_content() == labels.en
     assert panel.locator(".intent .zh").text_content() == labels.zh_CN
     assert panel.locator(".lang").text_content() == f"Language: {locale}"
+    if adapter != "mercadolibre-questions":  # the questions page shows no message times
+        chip = panel.locator(".deadline").text_content()
+        assert re.fullmatch(r"(late by )?(\d+ h )?\d+ min( left)?", chip), chip
     items = panel.locator("li")
     assert 1 <= items.count() <= 3
     first = items.nth(0)

@@ -15,8 +15,9 @@ from typing import Any
 from proxy.nlp.corpus import Example, augment, fasttext_lines
 from proxy.nlp.fasttext_check import load_fasttext
 
-MODEL_VERSION = 6
-ENSEMBLE = 3  # intent models averaged; each with its own seed and augmentation draw
+MODEL_VERSION = 7
+ENSEMBLE = 3  # one-vs-all intent models averaged; each with its own seed and augmentation draw
+SOFTMAX_WEIGHT = 0.25  # plus one softmax model (other n-grams, other errors) at this weight
 INTENT_PARAMS: dict[str, Any] = {
     "epoch": 40,
     "lr": 0.5,
@@ -44,13 +45,18 @@ LANG_PARAMS: dict[str, Any] = {
     "thread": 1,
     "verbose": 0,
 }
+SOFTMAX_PARAMS: dict[str, Any] = {**INTENT_PARAMS, "loss": "softmax", "minn": 2, "maxn": 5, "epoch": 30}
 TONE_PARAMS: dict[str, Any] = {**LANG_PARAMS, "epoch": 30, "wordNgrams": 2, "dim": 24}
 TONE_LABELS = {True: "negative", False: "calm"}
 
 
 def fingerprint(examples: Iterable[Example]) -> str:
     """Hash of the training data and parameters: the cache key of a trained model."""
-    h = hashlib.sha256(json.dumps([MODEL_VERSION, INTENT_PARAMS, LANG_PARAMS, TONE_PARAMS]).encode())
+    h = hashlib.sha256(
+        json.dumps(
+            [MODEL_VERSION, INTENT_PARAMS, SOFTMAX_PARAMS, SOFTMAX_WEIGHT, LANG_PARAMS, TONE_PARAMS]
+        ).encode()
+    )
     for ex in examples:
         h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())
     return h.hexdigest()[:16]
@@ -84,7 +90,7 @@ class ModelFiles:
     @classmethod
     def for_key(cls, models_dir: Path, key: str) -> ModelFiles:
         """Paths for a fingerprint."""
-        intents = tuple(models_dir / f"intent-{key}-{n}.bin" for n in range(ENSEMBLE))
+        intents = tuple(models_dir / f"intent-{key}-{n}.bin" for n in range(ENSEMBLE + 1))
         return cls(intents, models_dir / f"lang-{key}.bin", models_dir / f"tone-{key}.bin")
 
     @property
@@ -112,9 +118,10 @@ def prune(models_dir: Path, keep: int = 3) -> list[Path]:
 def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> None:
     """Train the intent models (augmented, multi-label), the corpus-language and the tone model."""
     augmented = augment(examples, seed=seed)
-    for n, path in enumerate(files.intent):
+    for n, path in enumerate(files.intent[:ENSEMBLE]):
         lines = fasttext_lines(augmented if n == 0 else augment(examples, seed=seed + n))
         _train(lines, {**INTENT_PARAMS, "seed": INTENT_PARAMS["seed"] + n}, path)
+    _train(fasttext_lines(augment(examples, seed=seed + ENSEMBLE)), SOFTMAX_PARAMS, files.intent[ENSEMBLE])
     _train(fasttext_lines(examples, labels=lambda ex: (ex.lang,)), LANG_PARAMS, files.lang)
     _train(fasttext_lines(augmented, labels=lambda ex: (TONE_LABELS[ex.negative],)), TONE_PARAMS, files.tone)
 
@@ -133,14 +140,16 @@ class IntentModel:
         self.labels = [label.replace("__label__", "") for label in self._intents[0].get_labels()]
 
     def intents(self, normalized: str) -> dict[str, float]:
-        """Independent probability of every intent for an already normalized text (ensemble mean)."""
+        """Probability of every intent for an already normalized text (weighted ensemble mean)."""
         out: dict[str, float] = {}
         line = normalized.replace("\n", " ")
-        for model in self._intents:
+        ova, softmax = self._intents[:ENSEMBLE], self._intents[ENSEMBLE:]
+        weights = [(1 - SOFTMAX_WEIGHT) / len(ova)] * len(ova) + [SOFTMAX_WEIGHT] * len(softmax)
+        for model, weight in zip(self._intents, weights, strict=True):
             labels, probs = model.predict(line, k=-1, threshold=0.0)
             for label, p in zip(labels, probs, strict=False):
                 key = label.replace("__label__", "")
-                out[key] = out.get(key, 0.0) + float(p) / len(self._intents)
+                out[key] = out.get(key, 0.0) + float(p) * weight
         return out
 
     def languages(self, normalized: str) -> dict[str, float]:

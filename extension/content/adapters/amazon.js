@@ -6,6 +6,7 @@ Responde.registry.register({
   conversation: "#bsm-thread-view",
   message: ".bsm-message",
   buyerMessage: ".bsm-message--incoming",
+  messageTime: "time[datetime]",
   messageText: ".bsm-message__body",
   buyerName: "#bsm-buyer-name",
   orderId: "#bsm-order-id",

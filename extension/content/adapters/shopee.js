@@ -6,6 +6,7 @@ Responde.registry.register({
   conversation: ".chat-window",
   message: ".chat-message",
   buyerMessage: ".chat-message--received",
+  messageTime: "time[datetime]",
   messageText: ".chat-message__content",
   buyerName: ".chat-header__username",
   orderId: ".order-card__sn",
