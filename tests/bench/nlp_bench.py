@@ -180,7 +180,7 @@ def training_row(n: int) -> str:
         t0 = time.perf_counter()
         train_models(examples, ModelFiles.for_key(Path(tmp), "bench"))
         took = time.perf_counter() - t0
-    return f"| training on {n:,} examples (3 intent models + language + tone) | {took:.1f} s | |"
+    return f"| training on {n:,} examples (4 intent models + language + tone) | {took:.1f} s | |"
 
 
 def main() -> None:
