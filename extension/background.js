@@ -53,6 +53,9 @@ const HANDLERS = {
   async intents() {
     return callServer("/v1/intents");
   },
+  async waiting() {
+    return callServer("/v1/dashboard");
+  },
   async testConnection() {
     return callServer("/v1/health");
   },

@@ -276,6 +276,10 @@ def test_popup_shows_connection_and_last_trace(paired: Browser) -> None:
     popup.wait_for_function("() => document.getElementById('trace').textContent !== '…'")
     assert popup.text_content("#status") == f"Connected ({paired.server.url})"
     assert len(popup.text_content("#trace")) == 32
+    popup.wait_for_selector("#waiting li")  # the Amazon message waits, with its deadline
+    first = popup.locator("#waiting li").first.text_content()
+    assert re.fullmatch(r".+ · sellercentral\.amazon\.com · (late by )?\d+ h \d+ min( left)?", first), first
+    popup.screenshot(path=str(ARTIFACTS / "popup.png"))
     popup.close()
     page.close()
 

@@ -24,4 +24,23 @@
     adapter = null; // no content script on this page
   }
   document.getElementById("adapter").textContent = adapter || t(lang, "noAdapter");
+
+  // Unanswered messages, most urgent and closest to the marketplace deadline first.
+  const [waiting, intents] = await Promise.all([
+    chrome.runtime.sendMessage({ type: "waiting" }),
+    chrome.runtime.sendMessage({ type: "intents" }),
+  ]);
+  const labels = {};
+  for (const i of (intents && intents.ok ? intents.data.intents : [])) labels[i.id] = i.labels[lang] || i.labels.en;
+  const list = document.getElementById("waiting");
+  const rows = waiting && waiting.ok ? waiting.data.deadlines.slice(0, 5) : [];
+  list.replaceChildren(...rows.map((row) => {
+    const minutes = Math.round((new Date(row.due) - Date.now()) / 60000);
+    const span = `${Math.floor(Math.abs(minutes) / 60)} h ${Math.abs(minutes) % 60} min`;
+    const item = document.createElement("li");
+    item.className = minutes < 60 ? "late" : "";
+    item.textContent = `${labels[row.intent] || row.intent} · ${row.site} · ${t(lang, minutes < 0 ? "overdue" : "timeLeft", { span })}`;
+    return item;
+  }));
+  if (!rows.length) list.textContent = t(lang, "none");
 })();
