@@ -134,6 +134,13 @@ def open_site(browser: Browser, host: str, path: str) -> Any:
     return page
 
 
+def open_popup(browser: Browser) -> Any:
+    """The extension's popup, as a tab (what the toolbar button shows)."""
+    popup = browser.ctx.new_page()
+    popup.goto(f"chrome-extension://{browser.ext_id}/popup/popup.html")
+    return popup
+
+
 def wait_ready(page: Any) -> Any:
     page.wait_for_selector(f"{PANEL}[data-state=ready]", timeout=15000)
     return page.locator(PANEL)
@@ -271,8 +278,7 @@ def test_stopped_service_worker_wakes_up_for_the_next_message(paired: Browser, e
 def test_popup_shows_connection_and_last_trace(paired: Browser) -> None:
     page = open_site(paired, "sellercentral.amazon.com", "/messaging/thread?id=11")
     wait_ready(page)
-    popup = paired.ctx.new_page()
-    popup.goto(f"chrome-extension://{paired.ext_id}/popup/popup.html")
+    popup = open_popup(paired)
     popup.wait_for_function("() => document.getElementById('trace').textContent !== '…'")
     assert popup.text_content("#status") == f"Connected ({paired.server.url})"
     assert len(popup.text_content("#trace")) == 32
@@ -359,8 +365,7 @@ def test_agent_actions_are_recorded(paired: Browser, engine: Engine) -> None:
 def test_dashboard_opened_from_the_popup(paired: Browser) -> None:
     page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/15/mensajes")
     wait_ready(page)
-    popup = paired.ctx.new_page()
-    popup.goto(f"chrome-extension://{paired.ext_id}/popup/popup.html")
+    popup = open_popup(paired)
     with paired.ctx.expect_page() as opened:
         popup.click("#dashboard")
     dash = opened.value
