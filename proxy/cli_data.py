@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -85,15 +86,14 @@ def corrections(args: argparse.Namespace, known_intents: set[str]) -> list[Examp
     ]
 
 
+@functools.cache
+def _lid() -> LanguageDetector:
+    return LanguageDetector()
+
+
 def lang_of(text: str) -> str:
     """Language of an unlabelled-language example (Rasa files carry none)."""
-    global _LID
-    if _LID is None:
-        _LID = LanguageDetector()
-    return _LID.detect(text, None, None, {}).code
-
-
-_LID: LanguageDetector | None = None
+    return _lid().detect(text, None, None, {}).code
 
 
 def cmd_dataset(args: argparse.Namespace) -> int:

@@ -100,7 +100,7 @@ class Engine:
         if len(intents) == 2 and intents[1].id not in WRAPPERS:
             intents = self.order_by_position(text, language.code, intents)
         tone = self.tone.detect(text, normalized, self.model.negativity(normalized) if normalized else 0.0)
-        return {"language": language, "intents": intents, "tone": tone}
+        return {"language": language, "intents": intents, "tone": tone, "words": len(normalized.split())}
 
     def order_by_position(self, text: str, lang: str, intents: list[IntentScore]) -> list[IntentScore]:
         """Two requests: the one asked first in the message is the main one."""
@@ -136,9 +136,7 @@ class Engine:
         source = "message"
         main = found["intents"][0] if found["intents"] else None
         earlier = buyer_context(thread)
-        if earlier and is_followup(
-            main and main.id, main.score if main else 0.0, len(normalize(text).split())
-        ):
+        if earlier and is_followup(main and main.id, main.score if main else 0.0, found["words"]):
             joined = self.recognise(f"{earlier}\n{text}", site, locale)
             if joined["intents"] and joined["intents"][0].id not in ("greeting", "other"):
                 found, source = {**joined, "tone": found["tone"]}, "thread"
@@ -153,32 +151,28 @@ class Engine:
         market = marketplace_for(self.rules.policies, site)
         known = [v for k, v in ctx.items() if k in ("order_id", "tracking_code") and v]
         conversation = "\n".join([text, *(body for _, body in thread), *(v for v in ctx.values() if v)])
-        suggestions = [
-            {
-                "template_id": r.template_id,
-                "text": r.text,
-                "locale": r.locale,
-                "gloss_zh": r.gloss_zh,
-                "missing": list(r.missing),
-                "policy": check(r.text, market, known, conversation).as_dict(),
+
+        def suggestion(template_id: str, text: str, gloss_zh: str, missing: Sequence[str]) -> dict[str, Any]:
+            policy = check(text, market, known, conversation).as_dict()
+            return {
+                "template_id": template_id,
+                "text": text,
+                "locale": reply_locale,
+                "gloss_zh": gloss_zh,
+                "missing": list(missing),
+                "policy": policy,
             }
+
+        suggestions = [
+            suggestion(r.template_id, r.text, r.gloss_zh, r.missing)
             for r in render(self.rules, intents[0].id if intents else "other", reply_locale, ctx)
             if not already_sent(r.text, thread)
         ]
         handoff = self.handoff(intents, tone)
         moment = now or self.clock()
         ack = None if handoff["required"] else acknowledgement(self.rules, reply_locale, moment)
-        if ack is not None:
-            suggestions.append(  # last: the answer itself comes first when there is one
-                {
-                    "template_id": f"off_hours.{reply_locale}",
-                    "text": ack["text"],
-                    "locale": reply_locale,
-                    "gloss_zh": ack["gloss_zh"],
-                    "missing": [],
-                    "policy": check(ack["text"], market, known, conversation).as_dict(),
-                }
-            )
+        if ack is not None:  # last: the answer itself comes first when there is one
+            suggestions.append(suggestion(f"off_hours.{reply_locale}", ack["text"], ack["gloss_zh"], ()))
         labels = self.rules.intents
         return {
             "language": {"code": language.code, "locale": language.locale, "confidence": language.confidence},

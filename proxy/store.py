@@ -11,7 +11,8 @@ import hashlib
 import hmac
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,28 +71,25 @@ class Store:
                 self.db.execute(f"PRAGMA user_version = {n}")
         return len(MIGRATIONS)
 
-    def _write(self) -> Any:
+    @contextmanager
+    def _write(self) -> Iterator[None]:
         """A transaction that turns SQLite failures into a StoreError naming the fix."""
-        store = self
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            self._end("ROLLBACK")
+            raise StoreError(
+                f"cannot write {self.path}: {exc}. Free disk space or check the file's permissions."
+            ) from exc
+        except BaseException:
+            self._end("ROLLBACK")
+            raise
+        self._end("COMMIT")
 
-        class Tx:
-            def __enter__(self) -> None:
-                store.db.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
-                in_tx = store.db.conn.in_transaction  # SQLite ends a transaction itself on SQLITE_FULL
-                if exc is None:
-                    if in_tx:
-                        store.db.execute("COMMIT")
-                    return
-                if in_tx:
-                    store.db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
-                    raise StoreError(
-                        f"cannot write {store.path}: {exc}. Free disk space or check the file's permissions."
-                    ) from exc
-
-        return Tx()
+    def _end(self, statement: str) -> None:
+        if self.db.conn.in_transaction:  # SQLite ends a transaction itself on SQLITE_FULL
+            self.db.execute(statement)
 
     def _hash(self, value: str | None) -> str | None:
         if not value:

@@ -135,6 +135,8 @@ class IntentModel:
             raise FileNotFoundError(f"no trained model at {missing[0]}; run `responde train`")
         fasttext = load_fasttext()
         self._intents = [fasttext.load_model(str(path)) for path in files.intent]
+        ova = len(self._intents) - 1  # the last one is the softmax member
+        self._weights = [(1 - SOFTMAX_WEIGHT) / ova] * ova + [SOFTMAX_WEIGHT]
         self._lang = fasttext.load_model(str(files.lang))
         self._tone = fasttext.load_model(str(files.tone))
         self.labels = [label.replace("__label__", "") for label in self._intents[0].get_labels()]
@@ -143,9 +145,7 @@ class IntentModel:
         """Probability of every intent for an already normalized text (weighted ensemble mean)."""
         out: dict[str, float] = {}
         line = normalized.replace("\n", " ")
-        ova, softmax = self._intents[:ENSEMBLE], self._intents[ENSEMBLE:]
-        weights = [(1 - SOFTMAX_WEIGHT) / len(ova)] * len(ova) + [SOFTMAX_WEIGHT] * len(softmax)
-        for model, weight in zip(self._intents, weights, strict=True):
+        for model, weight in zip(self._intents, self._weights, strict=True):
             labels, probs = model.predict(line, k=-1, threshold=0.0)
             for label, p in zip(labels, probs, strict=False):
                 key = label.replace("__label__", "")

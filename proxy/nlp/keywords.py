@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from proxy.nlp.normalize import normalize
 
@@ -27,26 +27,16 @@ class KeywordMatcher:
 
     def scores(self, normalized: str, lang: str) -> dict[str, float]:
         """Best match per intent: 1.0 for an exact phrase, down to 0 at MIN_RATIO similarity."""
-        entries = self._by_lang.get(lang, [])
         out: dict[str, float] = {}
         padded = f" {normalized} "
-
-        def keep(intent: str, score: float) -> None:
-            if score > out.get(intent, 0.0):
-                out[intent] = score
-
-        fuzzy: list[int] = []
-        for n, (intent, phrase, exact) in enumerate(entries):
+        for intent, phrase, exact in self._by_lang.get(lang, ()):
             if exact or len(normalized) < len(phrase):
                 # partial_ratio would find a short message inside the phrase ("hi" in "is this ..."):
                 # a phrase longer than the message can only match whole.
-                if f" {phrase} " in padded:
-                    keep(intent, 1.0)
+                score = 1.0 if f" {phrase} " in padded else 0.0
             else:
-                fuzzy.append(n)
-        choices = [entries[n][1] for n in fuzzy]
-        for _, ratio, i in process.extract(
-            normalized, choices, scorer=fuzz.partial_ratio, score_cutoff=MIN_RATIO, limit=None
-        ):
-            keep(entries[fuzzy[i]][0], (ratio - MIN_RATIO) / (100.0 - MIN_RATIO))
+                ratio = fuzz.partial_ratio(phrase, normalized, score_cutoff=MIN_RATIO)
+                score = (ratio - MIN_RATIO) / (100.0 - MIN_RATIO) if ratio else 0.0
+            if score > out.get(intent, 0.0):
+                out[intent] = score
         return out
