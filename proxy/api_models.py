@@ -30,6 +30,9 @@ class Context(Strict):
     product: str | None = Field(default=None, max_length=200)
     tracking_code: str | None = Field(default=None, max_length=64)
     eta: str | None = Field(default=None, max_length=40)
+    size: str | None = Field(default=None, max_length=20)
+    color: str | None = Field(default=None, max_length=40)
+    city: str | None = Field(default=None, max_length=80)
 
 
 class AnalyzeRequest(Strict):

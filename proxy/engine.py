@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from proxy.facts import FactFinder
 from proxy.nlp.corpus import Example, read_corpus
 from proxy.nlp.intent_model import IntentModel, ModelFiles, fingerprint, prune, train_models
 from proxy.nlp.keywords import KeywordMatcher
@@ -20,7 +21,7 @@ from proxy.policy import check, marketplace_for
 from proxy.replies import render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
-from proxy.thread import already_sent, buyer_context, is_followup, order_id_from
+from proxy.thread import already_sent, buyer_context, is_followup
 
 KEYWORD_WEIGHT = 0.3
 SECOND_MIN = 0.45
@@ -79,6 +80,7 @@ class Engine:
             rules.tone.model_threshold,
         )
         self.thresholds = {i: f.threshold for i, f in rules.intents.items()}
+        self.facts = FactFinder(rules.facts)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pin it
 
     def language(self, text: str, normalized: str, site: str | None, locale: str | None) -> Language:
@@ -145,9 +147,9 @@ class Engine:
         tone: Tone = found["tone"]
         urgent = tone.negative or any(self.rules.intents[i.id].urgent for i in intents)
         reply_locale = locale if locale and locale.startswith(language.code + "-") else language.locale
-        ctx = dict(context or {})
-        if not ctx.get("order_id"):
-            ctx["order_id"] = order_id_from(thread, text)
+        buyer_said = [text, *(body for author, body in reversed(thread) if author == "buyer")]
+        facts = self.facts.find(buyer_said, language.code, reply_locale, context or {})
+        ctx = facts.values
         market = marketplace_for(self.rules.policies, site)
         known = [v for k, v in ctx.items() if k in ("order_id", "tracking_code") and v]
         conversation = "\n".join([text, *(body for _, body in thread), *(v for v in ctx.values() if v)])
@@ -165,7 +167,7 @@ class Engine:
 
         suggestions = [
             suggestion(r.template_id, r.text, r.gloss_zh, r.missing)
-            for r in render(self.rules, intents[0].id if intents else "other", reply_locale, ctx)
+            for r in render(self.rules, intents[0].id if intents else "other", reply_locale, ctx, facts.zh)
             if not already_sent(r.text, thread)
         ]
         handoff = self.handoff(intents, tone)

@@ -36,8 +36,17 @@ def _tidy(text: str) -> str:
     return text.replace("¡ ", "¡").replace("¿ ", "¿").strip()
 
 
-def render(rules: RuleSet, intent: str, locale: str, context: Mapping[str, str | None]) -> list[Reply]:
-    """Every variant of `intent` in `locale`, filled; a missing value shows the locale's slot text."""
+def render(
+    rules: RuleSet,
+    intent: str,
+    locale: str,
+    context: Mapping[str, str | None],
+    gloss_context: Mapping[str, str] | None = None,
+) -> list[Reply]:
+    """Every variant of `intent` in `locale`, filled; a missing value shows the locale's slot text.
+
+    A variant with `when` is offered only when those values are known, and before the general ones.
+    """
     variants: list[Template] = rules.intents[intent].templates[locale]
     slots = getattr(rules.slots, locale.split("-")[0])
     values: dict[str, str] = {k: str(v) for k, v in rules.knowledge.model_dump().items()}
@@ -49,12 +58,15 @@ def render(rules: RuleSet, intent: str, locale: str, context: Mapping[str, str |
         else:
             values[name] = slots[name]
             missing.append(name)
-    gloss_values = dict(values, **{m: rules.slots.zh[m] for m in missing})
+    gloss_values = dict(values, **{m: rules.slots.zh[m] for m in missing}, **(gloss_context or {}))
     out = []
     for n, tpl in enumerate(variants):
+        if any(name in missing for name in tpl.when):
+            continue
         used = [m for m in missing if "{" + m + "}" in tpl.text and slots[m]]
         # str.format_map substitutes once: buyer-supplied values are never parsed as templates.
         text = _tidy(tpl.text.format_map(values))
         gloss = _tidy(tpl.gloss_zh.format_map(gloss_values))
         out.append(Reply(f"{intent}.{locale}.{n + 1}", text, gloss, locale, tuple(used)))
-    return out
+    specific = {f"{intent}.{locale}.{n + 1}" for n, tpl in enumerate(variants) if tpl.when}
+    return sorted(out, key=lambda r: r.template_id not in specific)

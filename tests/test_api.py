@@ -115,6 +115,20 @@ async def test_analyze_contract(api) -> None:
     assert "Access-Control-Allow-Origin" not in resp.headers
 
 
+async def test_page_context_fills_colour_size_and_city(api) -> None:
+    body = json.dumps(
+        {
+            "text": "¿lo tienen disponible?",
+            "site": "mercadolibre.com.mx",
+            "context": {"color": "rojo", "size": "M", "city": "Puebla"},
+        }
+    )
+    out = await (await api.post("/v1/analyze", data=body, headers=headers(api))).json()
+    first = out["suggestions"][0]
+    assert out["intents"][0]["id"] == "availability" and first["template_id"] == "availability.es-MX.2"
+    assert "en rojo, talla M" in first["text"] and "红色，尺码 M" in first["gloss_zh"]
+
+
 async def test_complaint_needs_a_person(api) -> None:
     body = json.dumps({"text": "SON UNOS ESTAFADORES, voy a Profeco", "site": "mercadolibre.com.mx"})
     out = await (await api.post("/v1/analyze", data=body, headers=headers(api))).json()

@@ -404,6 +404,13 @@ def test_follow_up_gets_its_intent_from_the_thread_and_the_deadline_shows(
     alone = engine.analyze("¿y?", "mercadolibre.com.mx")["intents"]
     assert [i["id"] for i in alone][:1] != ["cancel_order"]
     page.screenshot(path=str(ARTIFACTS / "panel-thread.png"))
+    colour = [["buyer", "hola, ¿lo tienen en azul?"], ["buyer", "¿y en talla M?"]]
+    page.evaluate("t => window.openConversation('2000009990003', 'COMPRADOR_XYZ', t)", colour)
+    page.wait_for_function(
+        f"() => {SHADOW}.querySelector('.suggestions .text')?.textContent.includes('azul, talla M')",
+        timeout=15000,
+    )
+    assert "蓝色，尺码 M" in page.locator(f"{PANEL} .suggestions .gloss").first.text_content()
     page.close()
 
 

@@ -43,6 +43,27 @@ def test_unknown_placeholder(rules_copy: Path) -> None:
     assert problem.startswith(f"{path}: templates.es-MX.0: unknown placeholder {{coupon_code}} (allowed: ")
 
 
+def test_unknown_or_only_conditional_when(rules_copy: Path) -> None:
+    path = rules_copy / "intents" / "variant.yaml"
+    path.write_text(path.read_text().replace("when: [option]", "when: [colour]", 1))
+    [problem] = problems_of(rules_copy)
+    assert problem.startswith(f"{path}: templates.es-MX.1: unknown placeholder {{colour}} (allowed: ")
+    path = rules_copy / "intents" / "greeting.yaml"
+    path.write_text(
+        path.read_text().replace("  es-CL:\n  - text:", "  es-CL:\n  - when: [size]\n    text:", 1)
+    )
+    assert problems_of(rules_copy)[:1] == [
+        f"{path}: templates.es-CL: every variant has `when`; add one for when nothing is known"
+    ]
+
+
+def test_facts_need_a_size_word_per_locale(rules_copy: Path) -> None:
+    path = rules_copy / "facts.yaml"
+    path.write_text(path.read_text().replace("  es-CL: talla\n", ""))
+    [problem] = problems_of(rules_copy)
+    assert problem.endswith("size_word: Value error, add the word for a size in es-CL")
+
+
 def test_missing_locale(rules_copy: Path) -> None:
     path = rules_copy / "intents" / "greeting.yaml"
     text = path.read_text()

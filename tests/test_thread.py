@@ -3,7 +3,7 @@
 import pytest
 
 from proxy.engine import Engine
-from proxy.thread import already_sent, buyer_context, is_followup, order_id_from
+from proxy.thread import already_sent, buyer_context, is_followup
 
 # site, earlier messages, follow-up, intent with the thread (messages written for these tests)
 FOLLOWUPS = [
@@ -65,9 +65,6 @@ def test_helpers() -> None:
     assert not is_followup("variant", 0.9, 3) and not is_followup("refund", 0.4, 12)
     thread = [("buyer", "a"), ("seller", "b"), ("buyer", "c"), ("buyer", "d"), ("buyer", "e")]
     assert buyer_context(thread) == "c\nd\ne"
-    assert order_id_from([("buyer", "pedido 114-3958201-7741022")], "y?") == "114-3958201-7741022"
-    assert order_id_from([("buyer", "pedido 240615ABCD1234")], "e aí") == "240615ABCD1234"
-    assert order_id_from([("buyer", "hola")], "mido 1.70") is None
     assert already_sent("Hola, ya salió.", [("seller", "hola ya salio")]) and not already_sent(
         "x", [("buyer", "x")]
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from proxy.nlp.normalize import normalize
 
 LANGS = ("es", "pt", "en")
+AUGMENT_MAX = 12_000  # beyond this many examples, only a sample gets typo and wrapper variants
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,18 @@ def _typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def augment(examples: list[Example], seed: int = 13, pairs: int = 3000) -> list[Example]:
-    """Originals plus wrapped, misspelt and two-intent variants; deterministic for a seed."""
+def augment(
+    examples: list[Example], seed: int = 13, pairs: int = 3000, most: int = AUGMENT_MAX
+) -> list[Example]:
+    """Originals plus wrapped, misspelt and two-intent variants (of `most` originals at most); seeded."""
     rng = random.Random(seed)
     out = list(examples)
-    for ex in examples:
+    varied = (
+        examples
+        if len(examples) <= most
+        else [examples[i] for i in sorted(rng.sample(range(len(examples)), most))]
+    )
+    for ex in varied:
         if ex.intents[0] not in WRAPPERS:
             opener, closer = rng.choice(OPENERS[ex.lang]), rng.choice(CLOSERS[ex.lang])
             wrapped = f"{opener}, {ex.text}" if rng.random() < 0.6 else f"{ex.text} {closer}"
@@ -144,7 +152,9 @@ def augment(examples: list[Example], seed: int = 13, pairs: int = 3000) -> list[
 
 
 def fasttext_lines(
-    examples: Iterable[Example], labels: Callable[[Example], Iterable[str]] = lambda ex: ex.intents
+    examples: Iterable[Example],
+    labels: Callable[[Example], Iterable[str]] = lambda ex: ex.intents,
+    norm: Callable[[str], str] = normalize,
 ) -> Iterator[str]:
     """Training lines in fastText's `__label__x text` format, text normalized.
 
@@ -153,6 +163,6 @@ def fasttext_lines(
     """
     for ex in examples:
         tags = " ".join(f"__label__{label}" for label in labels(ex) if label)
-        text = normalize(ex.text)
+        text = norm(ex.text)
         if tags and text:
             yield f"{tags} {text}"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from proxy.nlp.corpus import Example, augment, fasttext_lines
+from proxy.nlp.corpus import AUGMENT_MAX, Example, augment, fasttext_lines
 from proxy.nlp.fasttext_check import load_fasttext
+from proxy.nlp.normalize import normalize
 
 MODEL_VERSION = 7
 ENSEMBLE = 3  # one-vs-all intent models averaged; each with its own seed and augmentation draw
@@ -48,6 +51,13 @@ LANG_PARAMS: dict[str, Any] = {
 SOFTMAX_PARAMS: dict[str, Any] = {**INTENT_PARAMS, "loss": "softmax", "minn": 2, "maxn": 5, "epoch": 30}
 TONE_PARAMS: dict[str, Any] = {**LANG_PARAMS, "epoch": 30, "wordNgrams": 2, "dim": 24}
 TONE_LABELS = {True: "negative", False: "calm"}
+REFERENCE_LINES = 16_000  # about the augmented shipped corpus: it trains with the full epochs above
+MIN_EPOCH = 5
+Labeller = Callable[[Example], Iterable[str]]
+
+
+def _intents(ex: Example) -> Iterable[str]:
+    return ex.intents
 
 
 def fingerprint(examples: Iterable[Example]) -> str:
@@ -55,6 +65,7 @@ def fingerprint(examples: Iterable[Example]) -> str:
     h = hashlib.sha256(
         json.dumps(
             [MODEL_VERSION, INTENT_PARAMS, SOFTMAX_PARAMS, SOFTMAX_WEIGHT, LANG_PARAMS, TONE_PARAMS]
+            + [REFERENCE_LINES, MIN_EPOCH, AUGMENT_MAX]
         ).encode()
     )
     for ex in examples:
@@ -115,15 +126,46 @@ def prune(models_dir: Path, keep: int = 3) -> list[Path]:
     return removed
 
 
+def scaled_epochs(params: dict[str, Any], lines: int) -> dict[str, Any]:
+    """Fewer passes over a larger data set: about the same number of updates as the shipped corpus."""
+    epoch = min(params["epoch"], max(MIN_EPOCH, round(params["epoch"] * REFERENCE_LINES / max(lines, 1))))
+    return {**params, "epoch": epoch}
+
+
 def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> None:
-    """Train the intent models (augmented, multi-label), the corpus-language and the tone model."""
+    """Train the intent models (augmented, multi-label), the corpus-language and the tone model.
+
+    Each model trains single-threaded in its own process (deterministic), as many at once as there are
+    cores; the main thread prepares the next data set meanwhile.
+    """
+    normalized: dict[str, str] = {}
+
+    def norm(text: str) -> str:
+        if text not in normalized:
+            normalized[text] = normalize(text)
+        return normalized[text]
+
+    def job(
+        data: list[Example], params: dict[str, Any], dest: Path, labels: Labeller = _intents
+    ) -> Future[None]:
+        lines = list(fasttext_lines(data, labels=labels, norm=norm))
+        return pool.submit(_train, lines, scaled_epochs(params, len(lines)), dest)
+
     augmented = augment(examples, seed=seed)
-    for n, path in enumerate(files.intent[:ENSEMBLE]):
-        lines = fasttext_lines(augmented if n == 0 else augment(examples, seed=seed + n))
-        _train(lines, {**INTENT_PARAMS, "seed": INTENT_PARAMS["seed"] + n}, path)
-    _train(fasttext_lines(augment(examples, seed=seed + ENSEMBLE)), SOFTMAX_PARAMS, files.intent[ENSEMBLE])
-    _train(fasttext_lines(examples, labels=lambda ex: (ex.lang,)), LANG_PARAMS, files.lang)
-    _train(fasttext_lines(augmented, labels=lambda ex: (TONE_LABELS[ex.negative],)), TONE_PARAMS, files.tone)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        jobs = [
+            job(
+                augmented if n == 0 else augment(examples, seed=seed + n),
+                {**INTENT_PARAMS, "seed": INTENT_PARAMS["seed"] + n},
+                path,
+            )
+            for n, path in enumerate(files.intent[:ENSEMBLE])
+        ]
+        jobs.append(job(augment(examples, seed=seed + ENSEMBLE), SOFTMAX_PARAMS, files.intent[ENSEMBLE]))
+        jobs.append(job(augmented, TONE_PARAMS, files.tone, lambda ex: (TONE_LABELS[ex.negative],)))
+        jobs.append(job(examples, LANG_PARAMS, files.lang, lambda ex: (ex.lang,)))
+        for done in jobs:
+            done.result()  # re-raises the first TrainingError
 
 
 class IntentModel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -114,10 +115,13 @@ _PUNCT_KEEP = {"?", "!"}
 
 def fold(text: str) -> str:
     """Lowercase and strip accents (ñ becomes n), keeping everything else."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _token(tok: str) -> str:
     if tok.isdigit():
         return "<num>" if len(tok) < 6 else "<id>"
@@ -129,8 +133,10 @@ def _token(tok: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Normalized tokens: folded, de-elongated, abbreviations expanded, numbers and links classed."""
-    text = _URL.sub(" <url> ", text)
-    text = _EMAIL.sub(" <email> ", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" <url> ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" <email> ", text)
     folded = fold(text).replace("<url>", " urltoken ").replace("<email>", " emailtoken ")
     out: list[str] = []
     for raw in _WORD.findall(folded):

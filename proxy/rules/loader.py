@@ -14,6 +14,7 @@ from proxy.rules.schema import (
     BUILTIN_INTENTS,
     CONTEXT_FIELDS,
     LOCALES,
+    FactsFile,
     Hours,
     IntentFile,
     Knowledge,
@@ -91,6 +92,7 @@ class RuleSet:
     tone: ToneFile
     privacy: Privacy
     hours: Hours
+    facts: FactsFile
 
     @property
     def placeholders(self) -> set[str]:
@@ -114,13 +116,17 @@ def _check_intent(path: Path, intent: IntentFile, allowed: set[str]) -> list[str
             problems.append(f"{path}: templates: unknown locale {locale!r} (one of {', '.join(LOCALES)})")
         if len(variants) > 3:
             problems.append(f"{path}: templates.{locale}: at most 3 variants, found {len(variants)}")
+        if variants and all(tpl.when for tpl in variants):
+            problems.append(
+                f"{path}: templates.{locale}: every variant has `when`; add one for when nothing is known"
+            )
         for n, tpl in enumerate(variants):
             try:
                 names = _placeholders(tpl.text) + _placeholders(tpl.gloss_zh)
             except ValueError as exc:
                 problems.append(f"{path}: templates.{locale}.{n}: broken placeholder ({exc})")
                 continue
-            for name in names:
+            for name in names + tpl.when:
                 if name not in allowed:
                     problems.append(
                         f"{path}: templates.{locale}.{n}: unknown placeholder {{{name}}} "
@@ -146,6 +152,7 @@ def load_rules(root: Path) -> RuleSet:
         ("tone", ToneFile),
         ("privacy", Privacy),
         ("hours", Hours),
+        ("facts", FactsFile),
     ):
         try:
             loaded[name] = load_model(root / f"{name}.yaml", model)
@@ -164,5 +171,5 @@ def load_rules(root: Path) -> RuleSet:
                 problems.append(f"{root / 'slots.yaml'}: {lang}: no slot text for {', '.join(absent)}")
     if problems:
         raise RulesError(problems)
-    files = (loaded[name] for name in ("store", "marketplaces", "slots", "tone", "privacy", "hours"))
+    files = (loaded[name] for name in ("store", "marketplaces", "slots", "tone", "privacy", "hours", "facts"))
     return RuleSet(root, intents, *files)

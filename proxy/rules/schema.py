@@ -34,7 +34,17 @@ BUILTIN_INTENTS = (
 )
 LOCALES = ("es-MX", "es-AR", "es-CO", "es-CL", "es-ES", "pt-BR", "en-US")
 UI_LANGS = ("en", "es", "pt-BR", "zh-CN")
-CONTEXT_FIELDS = ("buyer_name", "order_id", "product", "tracking_code", "eta")
+CONTEXT_FIELDS = (
+    "buyer_name",
+    "order_id",
+    "product",
+    "tracking_code",
+    "eta",
+    "size",
+    "color",
+    "city",
+    "option",
+)
 
 
 class Strict(BaseModel):
@@ -48,6 +58,7 @@ class Template(Strict):
 
     text: str = Field(min_length=1, max_length=1000)
     gloss_zh: str = Field(min_length=1, max_length=1000)
+    when: list[str] = Field(default_factory=list)  # offered (first) only when these values are known
 
 
 class Keywords(Strict):
@@ -170,6 +181,35 @@ class Slots(Strict):
     pt: dict[str, str]
     en: dict[str, str]
     zh: dict[str, str]
+
+
+class Colour(Strict):
+    """One colour: its Chinese name for the gloss and how buyers write it, per language."""
+
+    zh: str = Field(min_length=1)
+    es: list[str] = Field(default_factory=list)
+    pt: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
+class FactsFile(Strict):
+    """rules/facts.yaml: colours, sizes and cities a buyer may name, to fill {color}, {size}, {city}."""
+
+    colours: dict[str, Colour] = Field(min_length=1)
+    not_colours: list[str] = Field(default_factory=list)  # phrases with a colour word that are not one
+    size_cues: Keywords  # words written just before a size: talla, talle, tamanho, size
+    sizes: list[str] = Field(min_length=1)  # sizes written as letters or words; 1-2 digit numbers always
+    size_word: dict[Literal[(*LOCALES, "zh-CN")], str]  # type: ignore[valid-type]
+    cities: dict[str, list[str]] = Field(default_factory=dict)  # name -> other spellings and short names
+
+    @field_validator("size_word")
+    @classmethod
+    def every_locale(cls, value: dict[str, str]) -> dict[str, str]:
+        """One word per reply locale and for the Chinese gloss."""
+        absent = [loc for loc in (*LOCALES, "zh-CN") if loc not in value]
+        if absent:
+            raise ValueError(f"add the word for a size in {', '.join(absent)}")
+        return value
 
 
 class ToneFile(Strict):

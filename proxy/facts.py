@@ -1,0 +1,107 @@
+"""What the buyer already told in the conversation (order id, colour, size, city), to fill reply
+placeholders. Pure: compiled once from rules/facts.yaml, then applied to the buyer's messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from proxy.nlp.normalize import fold, normalize
+from proxy.rules.schema import FactsFile
+
+ORDER_ID = re.compile(r"\b(\d{3}-\d{7}-\d{7}|2\d{9,15}|\d{6}[A-Z0-9]{8})\b")
+AMBIGUOUS_CAPS = {"P", "G", "U"}  # "en P", "na G": too often not a size without a cue word
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Values for the reply (buyer's language) and for its Chinese gloss."""
+
+    values: dict[str, str]
+    zh: dict[str, str]
+
+
+def _spaced(text: str) -> str:
+    return f" {normalize(text)} "
+
+
+class FactFinder:
+    """Finds colour, size, city and order id in buyer messages, newest first."""
+
+    def __init__(self, spec: FactsFile) -> None:
+        self._size_word = spec.size_word
+        self._colours: dict[str, list[tuple[str, str, str]]] = {}
+        for colour in spec.colours.values():
+            for lang in ("es", "pt", "en"):
+                for word in getattr(colour, lang):
+                    self._colours.setdefault(lang, []).append((_spaced(word), word, colour.zh))
+        for entries in self._colours.values():
+            entries.sort(key=lambda e: -len(e[0]))  # "azul marino" before "azul"
+        self._not_colours = [_spaced(p) for p in spec.not_colours]
+        self._cities = sorted(
+            ((_spaced(alias), name) for name, aliases in spec.cities.items() for alias in (name, *aliases)),
+            key=lambda e: -len(e[0]),
+        )
+        self._sizes = {fold(s): s for s in spec.sizes}
+        cues = "|".join(
+            sorted({re.escape(fold(c)) for c in spec.size_cues.es + spec.size_cues.pt + spec.size_cues.en})
+        )
+        names = "|".join(sorted(map(re.escape, self._sizes), key=len, reverse=True))
+        self._size_after_cue = re.compile(
+            rf"\b(?:{cues})\s*[:.]?\s+(?:(?:de|da|do|en|em|el|la|o|a)\s+)?({names}|\d{{1,2}}(?:[.,]5)?)\b"
+        )
+        caps = "|".join(
+            sorted((s for s in spec.sizes if s.isupper() and s not in AMBIGUOUS_CAPS), key=len)[::-1]
+        )
+        self._size_alone = re.compile(rf"\b(?:en|na|no|in|em)\s+({caps})\b")
+
+    def colour(self, text: str, lang: str) -> tuple[str, str] | None:
+        """(as the buyer wrote it, Chinese name) of the colour named in `text`, if any."""
+        spaced = _spaced(text)
+        for phrase in self._not_colours:
+            spaced = spaced.replace(phrase, " ")
+        for needle, word, zh in self._colours.get(lang, []):
+            if needle in spaced:
+                return word, zh
+        return None
+
+    def size(self, text: str) -> str | None:
+        """A size written after a cue word ("talla M", "tam 42") or as a capital after en/na/in."""
+        found = self._size_after_cue.search(fold(text))
+        if found:
+            return self._sizes.get(found.group(1), found.group(1).replace(",", "."))
+        alone = self._size_alone.search(text)
+        return alone.group(1) if alone else None
+
+    def city(self, text: str) -> str | None:
+        """A known city named in `text`, by its full name."""
+        spaced = _spaced(text)
+        return next((name for needle, name in self._cities if needle in spaced), None)
+
+    def find(self, texts: Sequence[str], lang: str, locale: str, given: Mapping[str, str | None]) -> Facts:
+        """Facts from the page (`given`) or else from the buyer's `texts`, newest first."""
+        values = {k: v for k, v in given.items() if v}
+        zh: dict[str, str] = {}
+        for text in texts:
+            if "order_id" not in values and (order := ORDER_ID.search(text)):
+                values["order_id"] = order.group(1)
+            if "size" not in values and (size := self.size(text)):
+                values["size"] = size
+            if "city" not in values and (city := self.city(text)):
+                values["city"] = city
+            if "color" not in values and (colour := self.colour(text, lang)):
+                values["color"], zh["color"] = colour
+        if "color" in values and "color" not in zh:
+            named = self.colour(values["color"], lang)
+            zh["color"] = named[1] if named else values["color"]
+        parts, parts_zh = [], []
+        if "color" in values:
+            parts.append(values["color"])
+            parts_zh.append(zh["color"])
+        if "size" in values:
+            parts.append(f"{self._size_word[locale]} {values['size']}")
+            parts_zh.append(f"{self._size_word['zh-CN']} {values['size']}")
+        if parts:
+            values["option"], zh["option"] = ", ".join(parts), "，".join(parts_zh)
+        return Facts(values, zh)
