@@ -75,6 +75,26 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true; // async sendResponse
 });
 
+/* Messages from web pages: only the dashboard served by the paired server (same origin as the server
+   setting) may ask, and only for what the server refuses from any Origin but ours: erasure. */
+const EXTERNAL_HANDLERS = {
+  async forget(message) {
+    return callServer("/v1/forget", message.filters || {});
+  },
+};
+
+chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) => {
+  const handler = EXTERNAL_HANDLERS[message && message.type];
+  if (!handler) return false;
+  RespondeSettings.load()
+    .then((settings) => {
+      if (sender.origin !== new URL(settings.server).origin) return { ok: false, error: "notAllowed" };
+      return handler(message, sender);
+    })
+    .then(sendResponse, (error) => sendResponse({ ok: false, error: "serverError", status: String(error && error.message) }));
+  return true;
+});
+
 chrome.runtime.onInstalled.addListener(() => {
   chrome.contextMenus.create({
     id: MENU_ID,

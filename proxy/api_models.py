@@ -61,3 +61,13 @@ class FeedbackRequest(Strict):
     template_id: str | None = Field(default=None, max_length=100, pattern=r"^[\w.-]+$")
     intent: str | None = Field(default=None, max_length=64, pattern=r"^[a-z_]+$")
     final_text: str | None = Field(default=None, max_length=5000)
+
+
+class ForgetRequest(Strict):
+    """POST /v1/forget: delete stored analyses by buyer, order, date range, or everything."""
+
+    buyer_name: str | None = Field(default=None, min_length=1, max_length=80)
+    order_id: str | None = Field(default=None, min_length=1, max_length=64)
+    since: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    until: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    everything: bool = False

@@ -295,6 +295,27 @@ async def test_dashboard_tables(api) -> None:
     assert len(exported["analyses"]) == 3
 
 
+async def test_forget_by_order_and_everything(api) -> None:
+    for order in ("2000001", "2000001", "2000002"):
+        body = json.dumps(
+            {"text": "cuándo llega?", "site": "mercadolibre.com.mx", "context": {"order_id": order}}
+        )
+        assert (await api.post("/v1/analyze", data=body, headers=headers(api))).status == 200
+
+    async def forget(filters: dict[str, Any], **over: str | None) -> Any:
+        return await api.post("/v1/forget", data=json.dumps(filters), headers=headers(api, **over))
+
+    resp = await forget({"order_id": "2000001"})
+    assert (resp.status, await resp.json()) == (200, {"forgotten": 2})
+    nothing = await forget({})
+    assert nothing.status == 422 and "say what to forget" in (await nothing.json())["error"]["message"]
+    assert (await forget({"since": "last week"})).status == 422
+    assert (await forget({"everything": True}, Origin=f"http://{api.host}")).status == 403  # the page itself
+    assert rows_written(api) == 1
+    assert await (await forget({"everything": True})).json() == {"forgotten": 1}
+    assert rows_written(api) == 0
+
+
 async def test_unanswered_messages_by_urgency_and_deadline(api) -> None:
     traces = []
     for text, received in (

@@ -65,6 +65,8 @@ def test_manifest_asks_for_the_minimum() -> None:
     assert MANIFEST["host_permissions"] == ["http://127.0.0.1/*"]
     assert set(MANIFEST["permissions"]) == {"storage", "contextMenus", "activeTab", "scripting"}
     assert "<all_urls>" not in json.dumps(MANIFEST)
+    # Web pages may message the extension only from the local server (the dashboard); no other extension.
+    assert MANIFEST["externally_connectable"] == {"ids": [], "matches": ["http://127.0.0.1/*"]}
     assert MANIFEST["content_security_policy"]["extension_pages"] == "script-src 'self'; object-src 'none'"
 
 

@@ -383,6 +383,20 @@ def test_dashboard_opened_from_the_popup(paired: Browser) -> None:
     dash.select_option("#lang", "zh-CN")
     assert dash.text_content("h1") == "Responde 数据看板"
     dash.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    # Erasure: the page asks the extension, which alone may POST /v1/forget.
+    dash.select_option("#lang", "en")
+    dash.fill("#f-order", "2000004417731")
+    dialogs: list[str] = []
+    dash.once("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    dash.click("#forget button")
+    dash.wait_for_selector("#forget-status:has-text('Deleted analyses')")
+    after = sqlite3.connect(paired.db).execute("SELECT count(*) FROM analyses").fetchone()[0]
+    forgotten = int(dash.text_content("#forget-status").split(":")[1])
+    assert forgotten >= 1 and after == stored[0] - forgotten and dialogs[0].startswith("Delete the matching")
+    dash.wait_for_function(
+        f"() => document.querySelector('[data-total=messages] b').textContent === '{after}'"
+    )
+    dash.screenshot(path=str(ARTIFACTS / "dashboard-forget.png"), full_page=True)
     for p in (dash, popup, page):
         p.close()
 

@@ -7,7 +7,9 @@
   document.getElementById("options").addEventListener("click", () => chrome.runtime.openOptionsPage());
   document.getElementById("dashboard").addEventListener("click", () => {
     // The token travels in the fragment: the page reads it, the server and its logs never see the URL part.
-    chrome.tabs.create({ url: `${settings.server}/#token=${encodeURIComponent(settings.token)}` });
+    chrome.tabs.create({
+      url: `${settings.server}/#token=${encodeURIComponent(settings.token)}&ext=${chrome.runtime.id}`,
+    });
   });
 
   const status = await chrome.runtime.sendMessage({ type: "status" });

@@ -71,6 +71,7 @@ def create_app(
             web.get("/v1/intents", handlers.intents),
             web.get("/v1/dashboard", handlers.dashboard),
             web.get("/v1/export", handlers.export),
+            web.post("/v1/forget", handlers.forget),
             *(web.get(path, handlers.page) for path in handlers.PAGES),
         ]
     )

@@ -12,7 +12,14 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from proxy import __version__, insight
-from proxy.api_models import AnalyzeRequest, ClassifyLine, Context, FeedbackRequest, ThreadMessage
+from proxy.api_models import (
+    AnalyzeRequest,
+    ClassifyLine,
+    Context,
+    FeedbackRequest,
+    ForgetRequest,
+    ThreadMessage,
+)
 from proxy.engine import Engine
 from proxy.server.keys import ENGINE, STORE
 from proxy.server.security import error
@@ -22,7 +29,9 @@ log = logging.getLogger("responde.http")
 M = TypeVar("M", bound=BaseModel)
 
 KNOWN_FIELDS = frozenset(
-    name for model in (ClassifyLine, ThreadMessage, Context, FeedbackRequest) for name in model.model_fields
+    name
+    for model in (ClassifyLine, ThreadMessage, Context, FeedbackRequest, ForgetRequest)
+    for name in model.model_fields
 )
 
 
@@ -166,3 +175,21 @@ async def export(request: web.Request) -> web.Response:
     if store is None:
         return error(*NO_STORE)
     return web.json_response(store.export())
+
+
+async def forget(request: web.Request) -> web.Response:
+    """POST /v1/forget: data-subject erasure, from the dashboard through the extension."""
+    body = await parse(request, ForgetRequest)
+    if isinstance(body, web.Response):
+        return body
+    store = request.app.get(STORE)
+    if store is None:
+        return error(*NO_STORE)
+    try:
+        n = store.forget(body.buyer_name, body.order_id, body.since, body.until, everything=body.everything)
+    except ValueError as exc:
+        return error(422, "invalid", str(exc))
+    except StoreError as exc:
+        log.error("forget failed: %s", exc)
+        return error(507, "store_full", "Could not delete: the store is read-only or the disk is full.")
+    return web.json_response({"forgotten": n})
