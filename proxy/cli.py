@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from proxy import cli_data, paths, report_html, training
 from proxy.api_models import ClassifyLine
+from proxy.candidates import to_yaml
 from proxy.engine import Engine, corpus_examples, ensure_model
 from proxy.evaluate import format_report, predict_rows, report
 from proxy.nlp import dataset
@@ -109,6 +110,10 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{done.old_accuracy:.3f}: {verdict}"
         )
     print(f"models: {done.files.intent[0].parent}; run `responde reload` (or restart serve) to use them")
+    if args.candidates:
+        found = cli_data.template_candidates(args, rules)
+        args.candidates.write_text(to_yaml(rules, found), encoding="utf-8")
+        print(f"{len(found)} template candidates from agents' sent replies: review {args.candidates}")
     return 0
 
 
@@ -225,6 +230,9 @@ def parser() -> argparse.ArgumentParser:
         "--extra", type=Path, action="append", default=[], help="labelled data to add (.jsonl/.csv/.yml)"
     )
     t.add_argument("--no-corrections", action="store_true", help="ignore the agents' intent corrections")
+    t.add_argument(
+        "--candidates", type=Path, help="also write the replies agents sent as template candidates (YAML)"
+    )
     t.set_defaults(func=cmd_train)
     c = sub.add_parser("classify", help="JSON Lines in (stdin or FILE), analyze answers out")
     c.add_argument("input", nargs="?", default=None)

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 from proxy import paths
+from proxy.candidates import Candidate, candidates
 from proxy.nlp import dataset
 from proxy.nlp.corpus import Example, read_corpus
 from proxy.nlp.language import LanguageDetector
-from proxy.rules.loader import load_rules
+from proxy.rules.loader import RuleSet, load_rules
 from proxy.store import Store
 
 
@@ -84,6 +85,12 @@ def corrections(args: argparse.Namespace, known_intents: set[str]) -> list[Examp
         for text, lang, intent in store.corrections()
         if intent in known_intents
     ]
+
+
+def template_candidates(args: argparse.Namespace, rules: RuleSet) -> list[Candidate]:
+    """The replies agents sent after editing a suggestion, grouped into template candidates."""
+    path: Path = args.db or paths.database_path()
+    return candidates(rules, Store(path, paths.store_key()).sent_texts()) if path.exists() else []
 
 
 @functools.cache

@@ -223,6 +223,18 @@ class Store:
         )
         yield from ((text, lang, intent) for text, lang, intent in rows.fetchall())
 
+    def sent_texts(self) -> Iterable[tuple[str, str, str, str | None]]:
+        """(redacted final text, locale, intent, marketplace) of every edited suggestion agents sent.
+
+        The intent is the agent's correction when there is one, else the predicted main intent."""
+        rows = self.db.execute(
+            "SELECT f.final_text, a.locale, COALESCE((SELECT c.intent FROM feedback c WHERE c.trace_id = "
+            "f.trace_id AND c.action = 'corrected' ORDER BY c.id DESC LIMIT 1), a.intent), a.marketplace "
+            "FROM feedback f JOIN analyses a USING (trace_id) WHERE f.action = 'edited' "
+            "AND f.final_text IS NOT NULL AND a.locale IS NOT NULL ORDER BY f.id"
+        )
+        yield from ((t, loc, i, m) for t, loc, i, m in rows.fetchall() if i)
+
     def integrity(self) -> str:
         """Result of PRAGMA integrity_check ('ok' when healthy)."""
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])

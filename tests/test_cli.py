@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from live import ServeProcess
 
 from proxy import paths
@@ -182,14 +183,24 @@ def test_stats_export_forget_and_train_with_corrections(
         store.record_analysis(result, text, "mercadolibre.cl", {"buyer_name": buyer})
         if buyer == "Ana":
             store.record_feedback(result["trace_id"], "corrected", None, "invoice", None)
+            store.record_feedback(
+                result["trace_id"], "edited", None, None, "Hola Ana, te la envío hoy mismo."
+            )
     store.close()
     stats = run(["stats"], models_dir, tmp_path)
     assert stats.returncode == 0 and stats.stdout.startswith("messages 2   hand-offs ")
-    assert "actions:  corrected 1" in stats.stdout
+    assert "actions:  corrected 1, edited 1" in stats.stdout
     exported = json.loads(run(["export"], models_dir, tmp_path).stdout)
-    assert [len(exported["analyses"]), len(exported["feedback"])] == [2, 1]
-    trained = run(["train"], tmp_path / "models", tmp_path)
+    assert [len(exported["analyses"]), len(exported["feedback"])] == [2, 2]
+    out = tmp_path / "candidates.yaml"
+    trained = run(["train", "--candidates", str(out)], tmp_path / "models", tmp_path)
     assert "and 1 agent corrections" in trained.stdout, trained.stderr
+    assert f"1 template candidates from agents' sent replies: review {out}" in trained.stdout
+    assert yaml.safe_load(out.read_text()) == {
+        "invoice": {
+            "es-CL": [{"text": "Hola {buyer_name}, te la envío hoy mismo.", "gloss_zh": "TODO 中文说明"}]
+        }
+    }
     assert run(["forget"], models_dir, tmp_path).returncode == 2
     assert (
         run(["forget", "--buyer", "ana"], models_dir, tmp_path).stdout
