@@ -174,7 +174,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate on labelled JSON Lines; with --cv K, train on the corpus plus K-1 folds of the file."""
     rules: RuleSet = load_rules(args.rules)
     data = dataset.load(args.file, rules.intents, cli_data.lang_of)
-    sensitive = [i for i, f in rules.intents.items() if f.handoff]
     rows: list[dict[str, Any]] = []
     lid = LanguageDetector()
     if args.cv:
@@ -188,7 +187,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         files = ensure_model(corpus_examples(rules, args.corpus), args.models)
         engine = Engine(rules, IntentModel(files), lid)
         rows = predict_rows(engine, tqdm(data, desc="eval", unit="msg", disable=args.no_progress))
-    rep = report(rows, sensitive)
+    rep = report(rows)
     rep["mode"] = (
         f"{args.cv}-fold cross-validation (corpus + other folds)" if args.cv else "corpus-trained model"
     )

@@ -27,8 +27,11 @@ KEYWORD_WEIGHT = 0.3
 SECOND_MIN = 0.45
 AMBIGUITY_GAP = 0.02
 GREETING_MAX_WORDS = 6
-HANDOFF_SECOND_MIN = 0.6  # a sensitive second intent hands off only when this sure
+HANDOFF_SECOND_MIN = 0.5  # a sensitive second intent hands off only when this sure
 WRAPPERS = ("greeting", "thanks")
+LONG_MESSAGE_WORDS = 12  # from this many words, sentences are also scored one by one
+SENTENCE_WEIGHT = 0.5
+_SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
 _FIRST_CLAUSE = re.compile(r"[?.!\n]+\s+|\s+(?:y|e|and|ademas|tambien|also)\s+", re.IGNORECASE)
 
 
@@ -93,16 +96,27 @@ class Engine:
         kw = self.keywords.scores(normalized, lang)
         return {i: min(1.0, probs.get(i, 0.0) + KEYWORD_WEIGHT * kw.get(i, 0.0)) for i in self.rules.intents}
 
+    def with_best_sentence(self, text: str, lang: str, whole: dict[str, float]) -> dict[str, float]:
+        """Blend in each intent's best single-sentence score: in a long story the request is one sentence."""
+        parts = [n for part in _SENTENCE.split(text) if len((n := normalize(part)).split()) >= 3]
+        if len(parts) < 2:
+            return whole
+        per = [self.fused_scores(part, lang) for part in parts]
+        return {i: (1 - SENTENCE_WEIGHT) * whole[i] + SENTENCE_WEIGHT * max(s[i] for s in per) for i in whole}
+
     def recognise(self, text: str, site: str | None = None, locale: str | None = None) -> dict[str, Any]:
         """Language, intents, tone, hand-off and urgency of one message (no replies)."""
         normalized = normalize(text)
         language = self.language(text, normalized, site, locale)
+        words = sum(tok[0].isalnum() or tok[0] == "<" for tok in normalized.split())  # not "?" or emoji
         fused = self.fused_scores(normalized, language.code)
-        intents = decide_intents(fused, self.thresholds, len(normalized.split()))
+        if words >= LONG_MESSAGE_WORDS:
+            fused = self.with_best_sentence(text, language.code, fused)
+        intents = decide_intents(fused, self.thresholds, words)
         if len(intents) == 2 and intents[1].id not in WRAPPERS:
             intents = self.order_by_position(text, language.code, intents)
         tone = self.tone.detect(text, normalized, self.model.negativity(normalized) if normalized else 0.0)
-        return {"language": language, "intents": intents, "tone": tone, "words": len(normalized.split())}
+        return {"language": language, "intents": intents, "tone": tone, "words": words}
 
     def order_by_position(self, text: str, lang: str, intents: list[IntentScore]) -> list[IntentScore]:
         """Two requests: the one asked first in the message is the main one."""

@@ -23,7 +23,10 @@ def prf(gold: Sequence[str], pred: Sequence[str], label: str) -> tuple[float, fl
     return precision, recall, f1, tp + fn
 
 
-def gold_handoff(ex: Example, sensitive: Iterable[str]) -> bool:
+TAXONOMY_HANDOFF = ("refund", "damaged_defective", "complaint")  # the measure's gold, not the seller's rules
+
+
+def gold_handoff(ex: Example, sensitive: Iterable[str] = TAXONOMY_HANDOFF) -> bool:
     """A labelled message needs a person when it has a sensitive intent or a negative tone."""
     return ex.negative or bool(set(ex.intents) & set(sensitive))
 
@@ -47,7 +50,7 @@ def predict_rows(engine: Engine, examples: Iterable[Example]) -> list[dict[str, 
     return rows
 
 
-def report(rows: list[dict[str, Any]], sensitive: Iterable[str]) -> dict[str, Any]:
+def report(rows: list[dict[str, Any]], sensitive: Iterable[str] = TAXONOMY_HANDOFF) -> dict[str, Any]:
     """Main-intent accuracy, macro-F1, per-intent table, confusions, language and hand-off figures."""
     sensitive = list(sensitive)
     gold = [r["example"].intents[0] for r in rows]
