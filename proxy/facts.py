@@ -14,6 +14,12 @@ ORDER_ID = re.compile(r"\b(\d{3}-\d{7}-\d{7}|2\d{9,15}|\d{6}[A-Z0-9]{8})\b")
 AMBIGUOUS_CAPS = {"P", "G", "U"}  # "en P", "na G": too often not a size without a cue word
 
 
+def order_id_in(text: str) -> str | None:
+    """An order id written in the text (Mercado Libre, Amazon or Shopee shape), if any."""
+    found = ORDER_ID.search(text)
+    return found.group(1) if found else None
+
+
 @dataclass(frozen=True)
 class Facts:
     """Values for the reply (buyer's language) and for its Chinese gloss."""
@@ -84,8 +90,8 @@ class FactFinder:
         values = {k: v for k, v in given.items() if v}
         zh: dict[str, str] = {}
         for text in texts:
-            if "order_id" not in values and (order := ORDER_ID.search(text)):
-                values["order_id"] = order.group(1)
+            if "order_id" not in values and (order := order_id_in(text)):
+                values["order_id"] = order
             if "size" not in values and (size := self.size(text)):
                 values["size"] = size
             if "city" not in values and (city := self.city(text)):

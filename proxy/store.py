@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
+from proxy.facts import order_id_in
 from proxy.redact import redact
 
 FEEDBACK_ACTIONS = ("inserted", "edited", "dismissed", "corrected", "handoff_confirmed")
@@ -121,7 +122,7 @@ class Store:
             "suggestions": json.dumps([s["template_id"] for s in result["suggestions"]]),
             "product": redact(product)[:200] if (product := context.get("product")) else None,
             "buyer_key": self._hash(context.get("buyer_name")),
-            "order_key": self._hash(context.get("order_id")),
+            "order_key": self._hash(context.get("order_id") or order_id_in(text)),
             "text": self._text(text),
             "due": (result.get("deadline") or {}).get("due"),
         }

@@ -74,6 +74,8 @@ def test_forget_by_buyer_order_date_or_everything(db: Store, engine: Engine) -> 
     assert [len(rows) for rows in db.export().values()] == [1, 1]  # feedback went with its analysis
     assert db.forget(everything=True) == 1
     assert db.export() == {"analyses": [], "feedback": []}
+    db.record_analysis(analysis(engine), "y mi pedido 2000004417731??", None, {})  # order id only in the text
+    assert db.forget(order_id="2000004417731") == 1
 
 
 def test_retention_deletes_old_rows(db: Store, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
