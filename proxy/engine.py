@@ -27,7 +27,6 @@ KEYWORD_WEIGHT = 0.3
 SECOND_MIN = 0.45
 AMBIGUITY_GAP = 0.02
 GREETING_MAX_WORDS = 6
-HANDOFF_SECOND_MIN = 0.5  # a sensitive second intent hands off only when this sure
 WRAPPERS = ("greeting", "thanks")
 LONG_MESSAGE_WORDS = 12  # from this many words, sentences are also scored one by one
 SENTENCE_WEIGHT = 0.5
@@ -129,8 +128,7 @@ class Engine:
 
     def handoff(self, intents: list[IntentScore], tone: Tone) -> dict[str, Any]:
         """A person must answer sensitive intents and negative or threatening tone."""
-        sure = intents[:1] + [i for i in intents[1:] if i.score >= HANDOFF_SECOND_MIN]
-        reasons = [f"intent:{i.id}" for i in sure if self.rules.intents[i.id].handoff]
+        reasons = [f"intent:{i.id}" for i in intents if self.rules.intents[i.id].handoff]
         reasons += [f"threat:{t}" for t in tone.threats]
         if tone.negative and not tone.threats:
             reasons.append("tone:negative")
