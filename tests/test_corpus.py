@@ -35,6 +35,7 @@ def test_training_is_deterministic_within_one_process(tmp_path: Path, rules: Rul
         "intent-k-1.bin",
         "intent-k-2.bin",
         "intent-k-3.bin",
+        "intent-k-4.bin",
         "lang-k.bin",
         "tone-k.bin",
     ]

@@ -18,9 +18,7 @@ from proxy.nlp.corpus import AUGMENT_MAX, Example, augment, fasttext_lines
 from proxy.nlp.fasttext_check import load_fasttext
 from proxy.nlp.normalize import normalize
 
-MODEL_VERSION = 7
-ENSEMBLE = 3  # one-vs-all intent models averaged; each with its own seed and augmentation draw
-SOFTMAX_WEIGHT = 0.25  # plus one softmax model (other n-grams, other errors) at this weight
+MODEL_VERSION = 8
 INTENT_PARAMS: dict[str, Any] = {
     "epoch": 40,
     "lr": 0.5,
@@ -49,6 +47,15 @@ LANG_PARAMS: dict[str, Any] = {
     "verbose": 0,
 }
 SOFTMAX_PARAMS: dict[str, Any] = {**INTENT_PARAMS, "loss": "softmax", "minn": 2, "maxn": 5, "epoch": 30}
+WORD_PARAMS: dict[str, Any] = {**INTENT_PARAMS, "minn": 0, "maxn": 0, "wordNgrams": 3}
+# The intent ensemble: (parameters, weight in the mean). Three one-vs-all character n-gram models, each
+# with its own seed and augmentation draw, plus a softmax model and a word-trigram model that make other
+# errors. Member n trains on augment(seed + n).
+MEMBERS: tuple[tuple[dict[str, Any], float], ...] = (
+    *(({**INTENT_PARAMS, "seed": INTENT_PARAMS["seed"] + n}, 0.2) for n in range(3)),
+    (SOFTMAX_PARAMS, 0.2),
+    (WORD_PARAMS, 0.2),
+)
 TONE_PARAMS: dict[str, Any] = {**LANG_PARAMS, "epoch": 30, "wordNgrams": 2, "dim": 24}
 TONE_LABELS = {True: "negative", False: "calm"}
 REFERENCE_LINES = 16_000  # about the augmented shipped corpus: it trains with the full epochs above
@@ -64,8 +71,7 @@ def fingerprint(examples: Iterable[Example]) -> str:
     """Hash of the training data and parameters: the cache key of a trained model."""
     h = hashlib.sha256(
         json.dumps(
-            [MODEL_VERSION, INTENT_PARAMS, SOFTMAX_PARAMS, SOFTMAX_WEIGHT, LANG_PARAMS, TONE_PARAMS]
-            + [REFERENCE_LINES, MIN_EPOCH, AUGMENT_MAX]
+            [MODEL_VERSION, MEMBERS, LANG_PARAMS, TONE_PARAMS] + [REFERENCE_LINES, MIN_EPOCH, AUGMENT_MAX]
         ).encode()
     )
     for ex in examples:
@@ -101,7 +107,7 @@ class ModelFiles:
     @classmethod
     def for_key(cls, models_dir: Path, key: str) -> ModelFiles:
         """Paths for a fingerprint."""
-        intents = tuple(models_dir / f"intent-{key}-{n}.bin" for n in range(ENSEMBLE + 1))
+        intents = tuple(models_dir / f"intent-{key}-{n}.bin" for n in range(len(MEMBERS)))
         return cls(intents, models_dir / f"lang-{key}.bin", models_dir / f"tone-{key}.bin")
 
     @property
@@ -154,14 +160,9 @@ def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> 
     augmented = augment(examples, seed=seed)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         jobs = [
-            job(
-                augmented if n == 0 else augment(examples, seed=seed + n),
-                {**INTENT_PARAMS, "seed": INTENT_PARAMS["seed"] + n},
-                path,
-            )
-            for n, path in enumerate(files.intent[:ENSEMBLE])
+            job(augmented if n == 0 else augment(examples, seed=seed + n), params, path)
+            for n, ((params, _), path) in enumerate(zip(MEMBERS, files.intent, strict=True))
         ]
-        jobs.append(job(augment(examples, seed=seed + ENSEMBLE), SOFTMAX_PARAMS, files.intent[ENSEMBLE]))
         jobs.append(job(augmented, TONE_PARAMS, files.tone, lambda ex: (TONE_LABELS[ex.negative],)))
         jobs.append(job(examples, LANG_PARAMS, files.lang, lambda ex: (ex.lang,)))
         for done in jobs:
@@ -177,8 +178,7 @@ class IntentModel:
             raise FileNotFoundError(f"no trained model at {missing[0]}; run `responde train`")
         fasttext = load_fasttext()
         self._intents = [fasttext.load_model(str(path)) for path in files.intent]
-        ova = len(self._intents) - 1  # the last one is the softmax member
-        self._weights = [(1 - SOFTMAX_WEIGHT) / ova] * ova + [SOFTMAX_WEIGHT]
+        self._weights = [weight for _, weight in MEMBERS]
         self._lang = fasttext.load_model(str(files.lang))
         self._tone = fasttext.load_model(str(files.tone))
         self.labels = [label.replace("__label__", "") for label in self._intents[0].get_labels()]
