@@ -98,15 +98,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     """Retrain from the corpus, extra labelled data and agents' corrections; activate only if not worse."""
     rules = load_rules(args.rules)
     extra = [ex for f in args.extra for ex in dataset.load(f, rules.intents, cli_data.lang_of)]
-    fixes = cli_data.corrections(args, set(rules.intents))
+    fixes, confirmed = cli_data.corrections(args, set(rules.intents))
     started = time.perf_counter()
-    done = training.retrain(rules, args.corpus, args.models, extra, fixes)
+    done = training.retrain(rules, args.corpus, args.models, extra, fixes, confirmed)
     took = time.perf_counter() - started
     print(f"trained with {len(extra)} extra examples and {len(fixes)} agent corrections in {took:.1f}s")
     if done.held_out:
         verdict = "now active" if done.activated else "NOT activated: worse than the active model"
         print(
-            f"held-out corrections: {done.held_out}; accuracy new {done.new_accuracy:.3f} vs active "
+            f"held out: {done.held_out} corrections and agent-confirmed intents; mean accuracy new "
+            f"{done.new_accuracy:.3f} vs active "
             f"{done.old_accuracy:.3f}: {verdict}"
         )
     print(f"models: {done.files.intent[0].parent}; run `responde reload` (or restart serve) to use them")

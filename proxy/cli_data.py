@@ -74,17 +74,18 @@ def cmd_forget(args: argparse.Namespace) -> int:
     return 0
 
 
-def corrections(args: argparse.Namespace, known_intents: set[str]) -> list[Example]:
-    """Agents' 'wrong intent' corrections from the store, as training examples."""
+def corrections(args: argparse.Namespace, known_intents: set[str]) -> tuple[list[Example], list[Example]]:
+    """Agents' 'wrong intent' corrections (to learn from) and intents they confirmed by inserting the
+    suggestion (to check a new model against), from the store."""
     path: Path = args.db or paths.database_path()
     if args.no_corrections or not path.exists():
-        return []
+        return [], []
     store = Store(path, paths.store_key())
-    return [
-        Example(text, lang, (intent,))
-        for text, lang, intent in store.corrections()
-        if intent in known_intents
-    ]
+    fixes, kept = (
+        [Example(text, lang, (intent,)) for text, lang, intent in rows if intent in known_intents]
+        for rows in (store.corrections(), store.confirmed())
+    )
+    return fixes, kept
 
 
 def template_candidates(args: argparse.Namespace, rules: RuleSet) -> list[Candidate]:
@@ -106,7 +107,7 @@ def lang_of(text: str) -> str:
 def cmd_dataset(args: argparse.Namespace) -> int:
     """Write the training data (shipped corpus + agents' corrections) as .jsonl, .csv or Rasa .yml."""
     rules = load_rules(args.rules)
-    examples = read_corpus(args.corpus, rules.intents) + corrections(args, set(rules.intents))
+    examples = read_corpus(args.corpus, rules.intents) + corrections(args, set(rules.intents))[0]
     n = dataset.dump(examples, args.out)
     print(f"wrote {n} examples to {args.out}")
     return 0

@@ -224,6 +224,20 @@ class Store:
         )
         yield from ((text, lang, intent) for text, lang, intent in rows.fetchall())
 
+    def confirmed(self, limit: int = 500) -> Iterable[tuple[str, str, str]]:
+        """(redacted text, language, intent) of the newest analyses whose suggestion an agent inserted and
+        whose intent nobody corrected: labels the agents implicitly confirmed."""
+        rows = self.db.execute(
+            "SELECT a.text, a.lang, a.intent FROM analyses a "
+            "WHERE a.text IS NOT NULL AND a.intent IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM feedback f WHERE f.trace_id = a.trace_id AND f.action = 'inserted') "
+            "AND NOT EXISTS "
+            "(SELECT 1 FROM feedback f WHERE f.trace_id = a.trace_id AND f.action = 'corrected') "
+            "ORDER BY a.id DESC LIMIT ?",
+            [limit],
+        )
+        yield from ((text, lang, intent) for text, lang, intent in rows.fetchall())
+
     def sent_texts(self) -> Iterable[tuple[str, str, str, str | None]]:
         """(redacted final text, locale, intent, marketplace) of every edited suggestion agents sent.
 

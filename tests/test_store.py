@@ -102,6 +102,17 @@ def test_corrections_feed_training(db: Store, engine: Engine) -> None:
     db.record_analysis(result, "y la boleta?", None, {})
     db.record_feedback(result["trace_id"], "corrected", None, "invoice", None)
     assert list(db.corrections()) == [("y la boleta?", "es", "invoice")]
+    for text, actions in (("cuándo llega?", ["inserted"]), ("tienen stock?", ["inserted", "corrected"])):
+        shown = analysis(engine, text)
+        db.record_analysis(shown, text, None, {})
+        for action in actions:
+            db.record_feedback(
+                shown["trace_id"], action, None, "variant" if action == "corrected" else None, None
+            )
+    not_used = analysis(engine, "hola")
+    db.record_analysis(not_used, "hola", None, {})
+    # Inserted and never corrected: the agent confirmed the intent (a check for the next model).
+    assert list(db.confirmed()) == [("cuándo llega?", "es", "order_status")]
 
 
 # --- the feedback API -------------------------------------------------------------------------------

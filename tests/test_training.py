@@ -39,8 +39,15 @@ def test_a_worse_model_is_not_activated_a_better_one_is(
         "xml porfa {n}",
     ]
     good = [Example(p.format(n=n), "es", ("invoice",)) for n in range(3) for p in phrasings]
-    done = retrain(rules, paths.CORPUS_DIR, models, [], good)
+    # What agents confirmed by inserting a suggestion is held out too: learning the XML must not cost it.
+    confirmed = [
+        Example("cuando llega mi pedido?", "es", ("order_status",)),
+        Example("me mandan la factura porfa", "es", ("invoice",)),
+        Example("tem na cor preta?", "pt", ("variant",)),
+    ]
+    done = retrain(rules, paths.CORPUS_DIR, models, [], good, confirmed)
     assert done.activated and read_active(models, base) == done.files
+    assert (done.held_out, done.new_accuracy) == (3 + 3, 1.0)
     pointer = json.loads((models / "active.json").read_text())
     assert pointer["base"] == base
     engine = Engine(rules, IntentModel(live_model(rules, paths.CORPUS_DIR, models)), LanguageDetector())
