@@ -205,7 +205,8 @@ def training_rows(n: int, dev: list[Example]) -> list[str]:
         rows.append(
             f"| training on {name} ({len(examples):,}; 5 intent models + language + tone, "
             f"{os.cpu_count()} processes; median of 3) | {sorted(times)[1]:.1f} s "
-            f"(runs {', '.join(f'{t:.1f}' for t in times)}) | dev macro-F1 {f1:.3f} | target ≤ 15 s for 50,000 |"
+            f"(runs {', '.join(f'{t:.1f}' for t in times)}) | dev macro-F1 {f1:.3f} "
+            "| target ≤ 15 s for 50,000 |"
         )
     return rows
 
