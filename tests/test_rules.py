@@ -79,7 +79,7 @@ def test_broken_yaml(rules_copy: Path) -> None:
     path = rules_copy / "store.yaml"
     path.write_text("store_name: [unclosed\nreturn_days: 30\n")
     [problem] = problems_of(rules_copy)
-    assert problem == f"{path}:2: not valid YAML (expected ',' or ']', but got ':')"
+    assert problem == f"{path}:2: not valid YAML (did not find expected ',' or ']')"
 
 
 def test_wrong_type_has_line(rules_copy: Path) -> None:

@@ -40,7 +40,7 @@ LANG_PARAMS: dict[str, Any] = {
     "minn": 2,
     "maxn": 4,
     "dim": 16,
-    "bucket": 100_000,
+    "bucket": 50_000,
     "loss": "softmax",
     "seed": 7,
     "thread": 1,

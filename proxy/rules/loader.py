@@ -53,13 +53,16 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
     return line
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: rules load 5x faster
+
+
+def _read_yaml(path: Path) -> tuple[Any, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError([f"{path}: cannot read ({exc.strerror})"]) from exc
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        return yaml.load(text, Loader=LOADER), text  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -68,10 +71,11 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
 
 def load_model(path: Path, model: type[M]) -> M:
     """Parse one YAML file into a pydantic model, reporting every problem with its line."""
-    data, node = _read_yaml(path)
+    data, text = _read_yaml(path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        node = yaml.compose(text, Loader=LOADER)  # only now: the node tree gives line numbers
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])

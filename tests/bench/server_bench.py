@@ -17,6 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import SITES, Server, free_port, messages, rss_kib  # noqa: E402
 
+from proxy import paths  # noqa: E402  (load.py puts the repo on sys.path)
+from proxy.engine import corpus_examples, ensure_model  # noqa: E402
+from proxy.rules.loader import load_rules  # noqa: E402
+
 
 async def closed_loop(
     url: str, headers: dict[str, str], seconds: float, connections: int
@@ -49,7 +53,9 @@ async def closed_loop(
 
 
 async def startup() -> tuple[float, float]:
-    """Seconds from process start to the first answered request, and RSS (MiB) after it."""
+    """Seconds from process start to the first answered request, and RSS (MiB) after it, with the
+    model already trained (a first start also trains it: see the training rows)."""
+    ensure_model(corpus_examples(load_rules(paths.RULES_DIR), paths.CORPUS_DIR), paths.models_dir())
     t0 = time.perf_counter()
     server = Server()
     try:
