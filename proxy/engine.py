@@ -89,28 +89,34 @@ class Engine:
         """Language and locale of a message."""
         return self.lid.detect(text, site, locale, self.model.languages(normalized))
 
-    def fused_scores(self, normalized: str, lang: str) -> dict[str, float]:
+    def fuse(self, probs: Mapping[str, float], kw: Mapping[str, float]) -> dict[str, float]:
         """Model probability plus keyword evidence, per intent."""
-        probs = self.model.intents(normalized) if normalized else {}
-        kw = self.keywords.scores(normalized, lang)
         return {i: min(1.0, probs.get(i, 0.0) + KEYWORD_WEIGHT * kw.get(i, 0.0)) for i in self.rules.intents}
 
-    def with_best_sentence(self, text: str, lang: str, whole: dict[str, float]) -> dict[str, float]:
-        """Blend in each intent's best single-sentence score: in a long story the request is one sentence."""
+    def fused_scores(self, normalized: str, lang: str) -> dict[str, float]:
+        """Fused scores of one normalized text."""
+        probs = self.model.intents(normalized) if normalized else {}
+        return self.fuse(probs, self.keywords.scores(normalized, lang))
+
+    def best_sentence(self, text: str) -> dict[str, float]:
+        """Each intent's best model probability over the message's sentences (empty for one sentence)."""
         parts = [n for part in _SENTENCE.split(text) if len((n := normalize(part)).split()) >= 3]
         if len(parts) < 2:
-            return whole
-        per = [self.fused_scores(part, lang) for part in parts]
-        return {i: (1 - SENTENCE_WEIGHT) * whole[i] + SENTENCE_WEIGHT * max(s[i] for s in per) for i in whole}
+            return {}
+        per = [self.model.intents(part) for part in parts]
+        return {i: max(s.get(i, 0.0) for s in per) for i in self.rules.intents}
 
     def recognise(self, text: str, site: str | None = None, locale: str | None = None) -> dict[str, Any]:
         """Language, intents, tone, hand-off and urgency of one message (no replies)."""
         normalized = normalize(text)
         language = self.language(text, normalized, site, locale)
         words = sum(tok[0].isalnum() or tok[0] == "<" for tok in normalized.split())  # not "?" or emoji
-        fused = self.fused_scores(normalized, language.code)
-        if words >= LONG_MESSAGE_WORDS:
-            fused = self.with_best_sentence(text, language.code, fused)
+        kw = self.keywords.scores(normalized, language.code)
+        fused = self.fuse(self.model.intents(normalized) if normalized else {}, kw)
+        best = self.best_sentence(text) if words >= LONG_MESSAGE_WORDS else {}
+        if best:  # in a long story the request is one sentence: blend in its score
+            alone = self.fuse(best, kw)
+            fused = {i: (1 - SENTENCE_WEIGHT) * fused[i] + SENTENCE_WEIGHT * alone[i] for i in fused}
         intents = decide_intents(fused, self.thresholds, words)
         if len(intents) == 2 and intents[1].id not in WRAPPERS:
             intents = self.order_by_position(text, language.code, intents)
