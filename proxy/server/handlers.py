@@ -23,7 +23,7 @@ from proxy.api_models import (
 from proxy.engine import Engine
 from proxy.server.keys import ENGINE, STORE
 from proxy.server.security import error
-from proxy.store import StoreError
+from proxy.store import Store, StoreError
 
 log = logging.getLogger("responde.http")
 M = TypeVar("M", bound=BaseModel)
@@ -68,6 +68,15 @@ async def parse(request: web.Request, model: type[M]) -> M | web.Response:
 NO_STORE = (409, "no_store", "This server keeps no store (started without one).")
 
 
+async def parse_for_store(request: web.Request, model: type[M]) -> tuple[M, Store] | web.Response:
+    """The validated body and the store it is for, or the error response to send."""
+    body = await parse(request, model)
+    if isinstance(body, web.Response):
+        return body
+    store = request.app.get(STORE)
+    return error(*NO_STORE) if store is None else (body, store)
+
+
 async def analyze(request: web.Request) -> web.Response:
     """POST /v1/analyze."""
     body = await parse(request, AnalyzeRequest)
@@ -92,12 +101,10 @@ async def analyze(request: web.Request) -> web.Response:
 
 async def feedback(request: web.Request) -> web.Response:
     """POST /v1/feedback: insert / edit / dismiss / intent correction / hand-off confirmation."""
-    body = await parse(request, FeedbackRequest)
-    if isinstance(body, web.Response):
-        return body
-    store = request.app.get(STORE)
-    if store is None:
-        return error(*NO_STORE)
+    parsed = await parse_for_store(request, FeedbackRequest)
+    if isinstance(parsed, web.Response):
+        return parsed
+    body, store = parsed
     if body.intent is not None and body.intent not in request.app[ENGINE].rules.intents:
         return error(422, "invalid", "Unknown intent id; GET /v1/intents lists them.")
     if body.action == "corrected" and body.intent is None:
@@ -179,12 +186,10 @@ async def export(request: web.Request) -> web.Response:
 
 async def forget(request: web.Request) -> web.Response:
     """POST /v1/forget: data-subject erasure, from the dashboard through the extension."""
-    body = await parse(request, ForgetRequest)
-    if isinstance(body, web.Response):
-        return body
-    store = request.app.get(STORE)
-    if store is None:
-        return error(*NO_STORE)
+    parsed = await parse_for_store(request, ForgetRequest)
+    if isinstance(parsed, web.Response):
+        return parsed
+    body, store = parsed
     try:
         n = store.forget(body.buyer_name, body.order_id, body.since, body.until, everything=body.everything)
     except ValueError as exc:
