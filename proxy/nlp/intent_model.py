@@ -26,7 +26,7 @@ INTENT_PARAMS: dict[str, Any] = {
     "minn": 3,
     "maxn": 6,
     "dim": 32,
-    "bucket": 100_000,
+    "bucket": 80_000,
     "loss": "ova",
     "seed": 7,
     "thread": 1,
