@@ -106,7 +106,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if done.held_out:
         verdict = "now active" if done.activated else "NOT activated: worse than the active model"
         print(
-            f"held out: {done.held_out} corrections and agent-confirmed intents; mean accuracy new "
+            f"held out: {done.held_out} corrected and agent-confirmed messages; accuracy new "
             f"{done.new_accuracy:.3f} vs active "
             f"{done.old_accuracy:.3f}: {verdict}"
         )

@@ -2,8 +2,9 @@
 
 Contract: `models/active.json` names the model the server loads (`key`) and the corpus it was built on
 (`base`). A retrained model becomes active only if it is at least as accurate as the active one on the
-mean of two held-out sets: every fifth correction (kept out of its training) and the intents agents
-confirmed by inserting a suggestion. When the shipped corpus changes, the old pointer no longer applies."""
+messages agents handled: the intents they confirmed by inserting a suggestion, and every fifth correction
+(kept out of training, weighted by 5 to stand for all corrections). When the shipped corpus changes, the
+old pointer no longer applies."""
 
 from __future__ import annotations
 
@@ -49,14 +50,19 @@ def live_model(
     return read_active(models_dir, fingerprint(examples)) or ensure_model(examples, models_dir)
 
 
-def accuracy(rules: RuleSet, files: ModelFiles, lid: LanguageDetector, held_out: list[Example]) -> float:
-    """Share of held-out examples whose main intent the model gets right."""
+def accuracy(
+    rules: RuleSet, files: ModelFiles, lid: LanguageDetector, parts: list[tuple[list[Example], int]]
+) -> float:
+    """Weighted share of held-out examples whose main intent the model gets right; each part comes with
+    the weight of its examples."""
     engine = Engine(rules, IntentModel(files), lid)
-    right = 0
-    for ex in held_out:
-        found = engine.recognise(ex.text)["intents"]
-        right += bool(found) and found[0].id == ex.intents[0]
-    return right / len(held_out) if held_out else 1.0
+    right = total = 0
+    for examples, weight in parts:
+        for ex in examples:
+            found = engine.recognise(ex.text)["intents"]
+            right += weight * (bool(found) and found[0].id == ex.intents[0])
+            total += weight
+    return right / total if total else 1.0
 
 
 @dataclass(frozen=True)
@@ -86,19 +92,16 @@ def retrain(
         files = ensure_model(base_examples, models_dir, force=True)
         write_active(models_dir, fingerprint(base_examples), base)
         return Outcome(files, True, 0, None, None)
-    held_out = [fixes[::HOLDOUT_EVERY], list(confirmed or [])]
+    # The messages agents handled: corrected ones (the held-out fifth stands for all of them, hence the
+    # weight) and confirmed ones. The active model's score is exactly its share of confirmed messages.
+    held_out = [(fixes[::HOLDOUT_EVERY], HOLDOUT_EVERY), (list(confirmed or []), 1)]
     train = [ex for i, ex in enumerate(fixes) if i % HOLDOUT_EVERY]
     current = read_active(models_dir, base) or ensure_model(base_examples, models_dir)
     candidate_examples = base_examples + train * CORRECTION_REPEAT
     candidate = ensure_model(candidate_examples, models_dir, force=True)
     lid = LanguageDetector()
-    # Mean of the two sets' accuracies: the active model is wrong on every correction and right on
-    # every confirmed intent by construction; neither set alone is a fair judge.
-    new, old = (
-        sum(accuracy(rules, files, lid, part) for part in held_out if part) / sum(bool(p) for p in held_out)
-        for files in (candidate, current)
-    )
+    new, old = (accuracy(rules, files, lid, held_out) for files in (candidate, current))
     activated = new >= old
     if activated:
         write_active(models_dir, fingerprint(candidate_examples), base)
-    return Outcome(candidate if activated else current, activated, sum(map(len, held_out)), new, old)
+    return Outcome(candidate if activated else current, activated, sum(len(p) for p, _ in held_out), new, old)

@@ -17,7 +17,7 @@ from proxy import paths  # noqa: E402
 from proxy.engine import Engine, corpus_examples, ensure_model  # noqa: E402
 from proxy.evaluate import predict_rows, report  # noqa: E402
 from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
-from proxy.nlp.intent_model import IntentModel  # noqa: E402
+from proxy.nlp.intent_model import IntentModel, ModelFiles  # noqa: E402
 from proxy.nlp.language import LanguageDetector  # noqa: E402
 from proxy.rules.loader import load_rules  # noqa: E402
 from proxy.store import Store  # noqa: E402
@@ -62,10 +62,13 @@ def main() -> None:
         verdict = done.stdout.splitlines()[1] if len(done.stdout.splitlines()) > 1 else done.stdout.strip()
         after_files = live_model(rules, paths.CORPUS_DIR, models)
         after = report(predict_rows(Engine(rules, IntentModel(after_files), lid), held_out))["macro_f1"]
+        newest = max(models.glob("intent-*-0.bin"), key=lambda f: f.stat().st_mtime).stem.split("-")[1]
+        trained = ModelFiles.for_key(models, newest)  # the retrained model, active or not
+        tried = report(predict_rows(Engine(rules, IntentModel(trained), lid), held_out))["macro_f1"]
     print(
         f"| retrain on agents' corrections: {corrected} of {len(agents)} dev messages corrected, macro-F1 on "
-        f"the other {len(held_out)} | {after:.3f} after `responde train` | {before:.3f} before | "
-        f"not worse ({verdict}) |"
+        f"the other {len(held_out)} | {after:.3f} after `responde train` (the retrained model: {tried:.3f}) "
+        f"| {before:.3f} before | not worse ({verdict}) |"
     )
 
 
