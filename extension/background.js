@@ -66,14 +66,22 @@ const HANDLERS = {
   },
 };
 
-chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  const handler = HANDLERS[message && message.type];
-  if (!handler) return false;
-  handler(message, sender).then(sendResponse, (error) =>
-    sendResponse({ ok: false, error: "serverError", status: String(error && error.message) }),
-  );
-  return true; // async sendResponse
-});
+/* A message listener over a handler table: unknown types are ignored, errors become { ok: false }.
+   `allowed(sender)` may refuse the sender first. */
+function listen(event, table, allowed = async () => true) {
+  event.addListener((message, sender, sendResponse) => {
+    const handler = table[message && message.type];
+    if (!handler) return false;
+    allowed(sender)
+      .then((ok) => (ok ? handler(message, sender) : { ok: false, error: "notAllowed" }))
+      .then(sendResponse, (error) =>
+        sendResponse({ ok: false, error: "serverError", status: String(error && error.message) }),
+      );
+    return true; // async sendResponse
+  });
+}
+
+listen(chrome.runtime.onMessage, HANDLERS);
 
 /* Messages from web pages: only the dashboard served by the paired server (same origin as the server
    setting) may ask, and only for what the server refuses from any Origin but ours: erasure. */
@@ -83,16 +91,9 @@ const EXTERNAL_HANDLERS = {
   },
 };
 
-chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) => {
-  const handler = EXTERNAL_HANDLERS[message && message.type];
-  if (!handler) return false;
-  RespondeSettings.load()
-    .then((settings) => {
-      if (sender.origin !== new URL(settings.server).origin) return { ok: false, error: "notAllowed" };
-      return handler(message, sender);
-    })
-    .then(sendResponse, (error) => sendResponse({ ok: false, error: "serverError", status: String(error && error.message) }));
-  return true;
+listen(chrome.runtime.onMessageExternal, EXTERNAL_HANDLERS, async (sender) => {
+  const settings = await RespondeSettings.load();
+  return sender.origin === new URL(settings.server).origin;
 });
 
 chrome.runtime.onInstalled.addListener(() => {

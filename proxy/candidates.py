@@ -19,32 +19,10 @@ SAME = 85.0  # rapidfuzz ratio of normalized texts at or above which two sent re
 GREETING_NAME = re.compile(
     r"^((?i:hola|oi|olá|ola|hi|hello|hey|buen día|buenas|bom dia|boa tarde)),?\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)"
 )
-NOT_NAMES = {
-    "buenas",
-    "buen",
-    "buenos",
-    "que",
-    "qué",
-    "muchas",
-    "gracias",
-    "tudo",
-    "bom",
-    "boa",
-    "there",
-    "thanks",
-}
-NOT_NAMES |= {
-    "thank",
-    "good",
-    "amigo",
-    "amiga",
-    "estimado",
-    "estimada",
-    "querido",
-    "querida",
-    "team",
-    "equipo",
-}
+NOT_NAMES = frozenset(  # capitalised words after a greeting that are not the buyer's name
+    "buenas buen buenos que qué muchas gracias tudo bom boa there thanks thank good amigo amiga "
+    "estimado estimada querido querida team equipo".split()
+)
 PLACEHOLDER = re.compile(r"[{}]")
 
 

@@ -62,9 +62,8 @@ class FactFinder:
         )
         self._size_alone = re.compile(rf"\b(?:en|na|no|in|em)\s+({caps})\b")
 
-    def colour(self, text: str, lang: str) -> tuple[str, str] | None:
-        """(as the buyer wrote it, Chinese name) of the colour named in `text`, if any."""
-        spaced = _spaced(text)
+    def colour(self, spaced: str, lang: str) -> tuple[str, str] | None:
+        """(as the buyer wrote it, Chinese name) of the colour named in a `_spaced()` text, if any."""
         for phrase in self._not_colours:
             spaced = spaced.replace(phrase, " ")
         for needle, word, zh in self._colours.get(lang, []):
@@ -80,9 +79,8 @@ class FactFinder:
         alone = self._size_alone.search(text)
         return alone.group(1) if alone else None
 
-    def city(self, text: str) -> str | None:
-        """A known city named in `text`, by its full name."""
-        spaced = _spaced(text)
+    def city(self, spaced: str) -> str | None:
+        """A known city named in a `_spaced()` text, by its full name."""
         return next((name for needle, name in self._cities if needle in spaced), None)
 
     def find(self, texts: Sequence[str], lang: str, locale: str, given: Mapping[str, str | None]) -> Facts:
@@ -90,16 +88,17 @@ class FactFinder:
         values = {k: v for k, v in given.items() if v}
         zh: dict[str, str] = {}
         for text in texts:
+            spaced = _spaced(text)  # normalized once, for colours and cities
             if "order_id" not in values and (order := order_id_in(text)):
                 values["order_id"] = order
             if "size" not in values and (size := self.size(text)):
                 values["size"] = size
-            if "city" not in values and (city := self.city(text)):
+            if "city" not in values and (city := self.city(spaced)):
                 values["city"] = city
-            if "color" not in values and (colour := self.colour(text, lang)):
+            if "color" not in values and (colour := self.colour(spaced, lang)):
                 values["color"], zh["color"] = colour
         if "color" in values and "color" not in zh:
-            named = self.colour(values["color"], lang)
+            named = self.colour(_spaced(values["color"]), lang)
             zh["color"] = named[1] if named else values["color"]
         parts, parts_zh = [], []
         if "color" in values:

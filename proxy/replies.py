@@ -59,7 +59,7 @@ def render(
             values[name] = slots[name]
             missing.append(name)
     gloss_values = dict(values, **{m: rules.slots.zh[m] for m in missing}, **(gloss_context or {}))
-    out = []
+    out: list[tuple[bool, Reply]] = []
     for n, tpl in enumerate(variants):
         if any(name in missing for name in tpl.when):
             continue
@@ -67,6 +67,5 @@ def render(
         # str.format_map substitutes once: buyer-supplied values are never parsed as templates.
         text = _tidy(tpl.text.format_map(values))
         gloss = _tidy(tpl.gloss_zh.format_map(gloss_values))
-        out.append(Reply(f"{intent}.{locale}.{n + 1}", text, gloss, locale, tuple(used)))
-    specific = {f"{intent}.{locale}.{n + 1}" for n, tpl in enumerate(variants) if tpl.when}
-    return sorted(out, key=lambda r: r.template_id not in specific)
+        out.append((not tpl.when, Reply(f"{intent}.{locale}.{n + 1}", text, gloss, locale, tuple(used))))
+    return [reply for _, reply in sorted(out, key=lambda pair: pair[0])]  # stable: file order otherwise
