@@ -17,13 +17,19 @@ from proxy.rules.loader import RuleSet, load_rules
 from proxy.store import Store
 
 
-def open_store(args: argparse.Namespace) -> Store | None:
-    """The store named by --db (default: the data directory's), or None with a message if absent."""
+def existing_store(args: argparse.Namespace) -> Store | None:
+    """The store named by --db (default: the data directory's), or None if there is none yet."""
     path: Path = args.db or paths.database_path()
-    if not path.exists():
-        print(f"responde: no store at {path} yet (the server creates it on first use)", file=sys.stderr)
-        return None
-    return Store(path, paths.store_key())
+    return Store(path, paths.store_key()) if path.exists() else None
+
+
+def open_store(args: argparse.Namespace) -> Store | None:
+    """The existing store, or None with a message."""
+    store = existing_store(args)
+    if store is None:
+        where = args.db or paths.database_path()
+        print(f"responde: no store at {where} yet (the server creates it on first use)", file=sys.stderr)
+    return store
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -77,10 +83,9 @@ def cmd_forget(args: argparse.Namespace) -> int:
 def corrections(args: argparse.Namespace, known_intents: set[str]) -> tuple[list[Example], list[Example]]:
     """Agents' 'wrong intent' corrections (to learn from) and intents they confirmed by inserting the
     suggestion (to check a new model against), from the store."""
-    path: Path = args.db or paths.database_path()
-    if args.no_corrections or not path.exists():
+    store = None if args.no_corrections else existing_store(args)
+    if store is None:
         return [], []
-    store = Store(path, paths.store_key())
     fixes, kept = (
         [Example(text, lang, (intent,)) for text, lang, intent in rows if intent in known_intents]
         for rows in (store.corrections(), store.confirmed())
@@ -90,8 +95,8 @@ def corrections(args: argparse.Namespace, known_intents: set[str]) -> tuple[list
 
 def template_candidates(args: argparse.Namespace, rules: RuleSet) -> list[Candidate]:
     """The replies agents sent after editing a suggestion, grouped into template candidates."""
-    path: Path = args.db or paths.database_path()
-    return candidates(rules, Store(path, paths.store_key()).sent_texts()) if path.exists() else []
+    store = existing_store(args)
+    return candidates(rules, store.sent_texts()) if store else []
 
 
 @functools.cache
