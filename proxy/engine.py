@@ -93,10 +93,12 @@ class Engine:
         """Model probability plus keyword evidence, per intent."""
         return {i: min(1.0, probs.get(i, 0.0) + KEYWORD_WEIGHT * kw.get(i, 0.0)) for i in self.rules.intents}
 
-    def fused_scores(self, normalized: str, lang: str) -> dict[str, float]:
-        """Fused scores of one normalized text."""
+    def fused_scores(
+        self, normalized: str, lang: str, kw: Mapping[str, float] | None = None
+    ) -> dict[str, float]:
+        """Fused scores of one normalized text (its keyword scores may be given, already computed)."""
         probs = self.model.intents(normalized) if normalized else {}
-        return self.fuse(probs, self.keywords.scores(normalized, lang))
+        return self.fuse(probs, self.keywords.scores(normalized, lang) if kw is None else kw)
 
     def best_sentence(self, text: str) -> dict[str, float]:
         """Each intent's best model probability over the message's sentences (empty for one sentence)."""
@@ -112,7 +114,7 @@ class Engine:
         language = self.language(text, normalized, site, locale)
         words = sum(tok[0].isalnum() or tok[0] == "<" for tok in normalized.split())  # not "?" or emoji
         kw = self.keywords.scores(normalized, language.code)
-        fused = self.fuse(self.model.intents(normalized) if normalized else {}, kw)
+        fused = self.fused_scores(normalized, language.code, kw)
         best = self.best_sentence(text) if words >= LONG_MESSAGE_WORDS else {}
         if best:  # in a long story the request is one sentence: blend in its score
             alone = self.fuse(best, kw)
