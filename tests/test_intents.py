@@ -2,6 +2,7 @@
 
 import pytest
 
+from proxy import engine as engine_module
 from proxy.engine import Engine, decide_intents
 
 CASES = [
@@ -70,3 +71,28 @@ def test_long_message_is_more_than_a_greeting() -> None:
     thresholds = {"greeting": 0.2, "change_order": 0.2}
     assert [i.id for i in decide_intents(fused, thresholds, words=3)] == ["greeting"]
     assert [i.id for i in decide_intents(fused, thresholds, words=20)] == ["change_order"]
+
+
+# A long story with the request in one sentence (messages written for this test).
+STORIES = [
+    (
+        "Hola, buenas tardes. Les cuento que hace un mes les compré unos audífonos para mi hijo, "
+        "está feliz y los usa todos los días para ir a la escuela y hacer ejercicio. Ahora quiero "
+        "saber si tienen el mismo modelo en color rojo.",
+        "variant",
+    ),
+    (
+        "Boa tarde! Comprei com vocês no mês passado uma luminária pra minha sala e ficou linda, todo mundo "
+        "elogiou quando veio em casa. Vocês fazem desconto se eu levar mais três?",
+        "price_offer",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), STORIES)
+def test_the_request_sentence_of_a_long_story_decides(
+    engine: Engine, text: str, intent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert [i.id for i in engine.recognise(text)["intents"]][:1] == [intent]
+    monkeypatch.setattr(engine_module, "SENTENCE_WEIGHT", 0.0)  # the whole message alone is too diluted
+    assert engine.recognise(text)["intents"] == []

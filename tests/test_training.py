@@ -10,7 +10,7 @@ from proxy.nlp.corpus import Example
 from proxy.nlp.intent_model import IntentModel, fingerprint
 from proxy.nlp.language import LanguageDetector
 from proxy.rules.loader import RuleSet
-from proxy.training import live_model, read_active, retrain
+from proxy.training import HOLDOUT_EVERY, accuracy, live_model, read_active, retrain
 
 
 def test_a_worse_model_is_not_activated_a_better_one_is(
@@ -54,3 +54,11 @@ def test_a_worse_model_is_not_activated_a_better_one_is(
     assert engine.recognise(probe)["intents"][0].id == "invoice"
     # A changed corpus (here: one extra example) no longer uses the old pointer.
     assert read_active(models, fingerprint(corpus_examples(rules, paths.CORPUS_DIR, good[:1]))) is None
+
+
+def test_held_out_corrections_stand_for_all_corrections(models_dir: Path, rules: RuleSet) -> None:
+    files = live_model(rules, paths.CORPUS_DIR, models_dir)
+    right = [Example("cuando llega mi pedido?", "es", ("order_status",))]
+    wrong = [Example("cuando llega mi pedido?", "es", ("invoice",))]  # a correction the model does not know
+    # One held-out correction weighs HOLDOUT_EVERY messages: 1 right of 1 + 5, not the mean of 1.0 and 0.0.
+    assert accuracy(rules, files, LanguageDetector(), [(wrong, HOLDOUT_EVERY), (right, 1)]) == 1 / 6
