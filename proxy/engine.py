@@ -79,7 +79,7 @@ class Engine:
             rules.tone.negative.model_dump(),
             rules.tone.threats.model_dump(),
             rules.tone.positive.model_dump(),
-            rules.tone.model_threshold,
+            rules.tone.disputes.model_dump(),
         )
         self.thresholds = {i: f.threshold for i, f in rules.intents.items()}
         self.facts = FactFinder(rules.facts)
@@ -122,7 +122,7 @@ class Engine:
         intents = decide_intents(fused, self.thresholds, words)
         if len(intents) == 2 and intents[1].id not in WRAPPERS:
             intents = self.order_by_position(text, language.code, intents)
-        tone = self.tone.detect(text, normalized, self.model.negativity(normalized) if normalized else 0.0)
+        tone = self.tone.detect(text, normalized)
         return {"language": language, "intents": intents, "tone": tone, "words": words}
 
     def order_by_position(self, text: str, lang: str, intents: list[IntentScore]) -> list[IntentScore]:
@@ -136,10 +136,14 @@ class Engine:
 
     def handoff(self, intents: list[IntentScore], tone: Tone) -> dict[str, Any]:
         """A person must answer sensitive intents and negative or threatening tone."""
-        reasons = [f"intent:{i.id}" for i in intents if self.rules.intents[i.id].handoff]
+        files = [self.rules.intents[i.id] for i in intents]
+        calm = tone.asks and not tone.negative
+        reasons = [f"intent:{f.id}" for f in files if f.handoff and not (f.handoff_unless_asked and calm)]
         reasons += [f"threat:{t}" for t in tone.threats]
         if tone.negative and not tone.threats:
             reasons.append("tone:negative")
+        if tone.disputes and intents and self.rules.intents[intents[0].id].handoff_on_dispute:
+            reasons.append(f"dispute:{tone.disputes[0]}")
         return {"required": bool(reasons), "reasons": reasons}
 
     def analyze(

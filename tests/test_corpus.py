@@ -37,12 +37,10 @@ def test_training_is_deterministic_within_one_process(tmp_path: Path, rules: Rul
         "intent-k-3.bin",
         "intent-k-4.bin",
         "lang-k.bin",
-        "tone-k.bin",
     ]
     assert sorted(p.name for p in (tmp_path / "0").iterdir()) == names
     assert len({b"".join(p.read_bytes() for p in f.intent) for f in runs}) == 1
     assert len({f.lang.read_bytes() for f in runs}) == 1
-    assert len({f.tone.read_bytes() for f in runs}) == 1
 
 
 def test_training_failure_is_one_clear_error(tmp_path: Path) -> None:
@@ -75,7 +73,7 @@ def test_corpus_holds_no_labelled_dev_message() -> None:
 
 
 def test_prune_keeps_the_newest_fingerprints(tmp_path: Path) -> None:
-    kinds = ("intent-{}-0", "intent-{}-1", "lang-{}", "tone-{}")
+    kinds = ("intent-{}-0", "intent-{}-1", "lang-{}")
     for age, key in enumerate(["new", "mid", "old", "oldest"]):
         for kind in kinds:
             path = tmp_path / f"{kind.format(key)}.bin"

@@ -36,6 +36,16 @@ def test_unknown_key_names_file_and_line(rules_copy: Path) -> None:
     assert problems_of(rules_copy) == [f"{path}:{line}: handof: Extra inputs are not permitted"]
 
 
+def test_letting_questions_through_needs_a_handoff(rules_copy: Path) -> None:
+    path = rules_copy / "intents" / "variant.yaml"
+    path.write_text(path.read_text().replace("handoff: false", "handoff: false\nhandoff_unless_asked: true"))
+    line = path.read_text().splitlines().index("handoff_unless_asked: true") + 1
+    assert problems_of(rules_copy) == [
+        f"{path}:{line}: handoff_unless_asked: Value error, needs `handoff: true`"
+        " (it lets calm questions through)"
+    ]
+
+
 def test_unknown_placeholder(rules_copy: Path) -> None:
     path = rules_copy / "intents" / "thanks.yaml"
     path.write_text(path.read_text().replace("{buyer_name}", "{coupon_code}", 1))

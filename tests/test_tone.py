@@ -1,14 +1,18 @@
-"""Tone cues, the learned tone model and the hand-off decision, on messages written for these tests."""
+"""Tone cues, disputes and the hand-off decision, on messages written for these tests."""
 
 import pytest
 
+from proxy import paths
 from proxy.engine import Engine
-from proxy.nlp.tone import ToneDetector
+from proxy.nlp.corpus import read_corpus
+from proxy.nlp.tone import ToneDetector, shouting
+from proxy.rules.loader import RuleSet
 
 CUES = ToneDetector(
     {"es": ["pesimo"]},
     {"es": ["profeco"], "en": ["bbb", "1 star", "one star"]},
     {"es": ["gracias"]},
+    {"es": ["la publicacion dice"]},
 )
 
 
@@ -28,9 +32,58 @@ def test_threat_phrases_match_whole_words_as_written(text: str, threats: tuple[s
     assert CUES.detect(text).threats == threats
 
 
-def test_tone_model_cue_only_above_threshold() -> None:
-    assert CUES.detect("hola", negativity=0.49).cues == ()
-    assert CUES.detect("hola", negativity=0.5).cues == ("tone model",)
+@pytest.mark.parametrize(
+    ("text", "shouts"),
+    [
+        ("el celu se reinicia solo, ES NUEVO!!", True),
+        ("dejó de funcionar, QUIERO MI DINERO", True),
+        ("NO ME LLEGÓ NADA Y NADIE RESPONDE", True),
+        ("pagué con PIX y lo mandan por DHL?", False),
+        ("¿tienen el iPhone 15 PRO MAX?", False),
+        ("la tele LG OLED trae control?", False),
+        ("cable USB C de 2 metros", False),
+    ],
+)
+def test_shouting_is_a_run_of_capitals_not_an_acronym(text: str, shouts: bool) -> None:
+    assert shouting(text) is shouts
+    assert ("shouting" in CUES.detect(text).cues) is shouts
+
+
+def test_stacked_marks_count_only_beside_another_cue() -> None:
+    assert CUES.detect("hola!! tienen en azul??").cues == ()
+    assert CUES.detect("pesimo servicio!!").cues == ("pesimo", "!!")
+
+
+def test_no_calm_corpus_line_before_a_sale_sounds_angry(rules: RuleSet) -> None:
+    """Tone cues must not fire on plain questions: every pre-sale and relationship line of the corpus."""
+    calm = [
+        ex
+        for ex in read_corpus(paths.CORPUS_DIR, set(rules.intents))
+        if not ex.negative and rules.intents[ex.intents[0]].group in ("pre-sale", "relationship", "other")
+    ]
+    detector = ToneDetector(
+        rules.tone.negative.model_dump(), rules.tone.threats.model_dump(), rules.tone.positive.model_dump()
+    )
+    assert len(calm) > 1500
+    assert [ex.text for ex in calm if detector.detect(ex.text).negative] == []
+
+
+DISPUTES = [
+    ("es-AR", "me cobraron $32.000 de aduana y en la publicación dice envío nacional", True),
+    ("pt-BR", "veio a versão antiga, o anúncio diz 2024", True),
+    ("en-US", "this is listed as brand new but the box was opened and taped", True),
+    ("es-MX", "la publicación dice que es de acero, ¿es inoxidable?", False),
+    ("pt-BR", "o anúncio diz últimas unidades, ainda tem?", False),
+]
+
+
+@pytest.mark.parametrize(("locale", "text", "required"), DISPUTES)
+def test_quoting_the_listing_hands_off_once_there_is_an_order(
+    engine: Engine, locale: str, text: str, required: bool
+) -> None:
+    found = engine.recognise(text, locale=locale)
+    reasons = engine.handoff(found["intents"], found["tone"])["reasons"]
+    assert any(r.startswith("dispute:") for r in reasons) is required
 
 
 HANDOFF = [
@@ -40,6 +93,11 @@ HANDOFF = [
     ("pt-BR", "vou abrir reclamação no procon se não resolverem hoje", True),
     ("pt-BR", "consta como entregue mas aqui não chegou nada", True),
     ("en-US", "you people are scammers, i'm disputing the charge", True),
+    ("es-MX", "me mandaron el control de otro modelo, el mío es el XR-200", True),
+    ("pt-BR", "pedi o kit com 6 e vieram 4, quero as que faltam", True),
+    ("es-CO", "me llegó la camisa en talla S y pedí M, ¿cómo hacemos el cambio?", False),
+    ("en-US", "got the blue one instead of the green one, can I swap it?", False),
+    ("es-AR", "me mandaron otro color?? qué falta de respeto", True),
     ("es-MX", "hola, ¿tienen la funda en color rojo?", False),
     ("es-CO", "¿cuánto demora el envío a Pereira?", False),
     ("pt-BR", "qual tamanho pra quem veste 40?", False),

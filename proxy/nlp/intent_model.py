@@ -18,7 +18,7 @@ from proxy.nlp.corpus import AUGMENT_MAX, Example, augment, fasttext_lines
 from proxy.nlp.fasttext_check import load_fasttext
 from proxy.nlp.normalize import normalize
 
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 INTENT_PARAMS: dict[str, Any] = {
     "epoch": 40,
     "lr": 0.5,
@@ -56,8 +56,6 @@ MEMBERS: tuple[tuple[dict[str, Any], float], ...] = (
     (SOFTMAX_PARAMS, 0.2),
     (WORD_PARAMS, 0.2),
 )
-TONE_PARAMS: dict[str, Any] = {**LANG_PARAMS, "epoch": 30, "wordNgrams": 2, "dim": 24}
-TONE_LABELS = {True: "negative", False: "calm"}
 REFERENCE_LINES = 14_000  # about the augmented shipped corpus (13,900 lines): full epochs above
 MIN_EPOCH = 5
 Labeller = Callable[[Example], Iterable[str]]
@@ -70,12 +68,10 @@ def _intents(ex: Example) -> Iterable[str]:
 def fingerprint(examples: Iterable[Example]) -> str:
     """Hash of the training data and parameters: the cache key of a trained model."""
     h = hashlib.sha256(
-        json.dumps(
-            [MODEL_VERSION, MEMBERS, LANG_PARAMS, TONE_PARAMS] + [REFERENCE_LINES, MIN_EPOCH, AUGMENT_MAX]
-        ).encode()
+        json.dumps([MODEL_VERSION, MEMBERS, LANG_PARAMS, REFERENCE_LINES, MIN_EPOCH, AUGMENT_MAX]).encode()
     )
     for ex in examples:
-        h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())
+        h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{ex.text}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -102,18 +98,17 @@ class ModelFiles:
 
     intent: tuple[Path, ...]
     lang: Path
-    tone: Path
 
     @classmethod
     def for_key(cls, models_dir: Path, key: str) -> ModelFiles:
         """Paths for a fingerprint."""
         intents = tuple(models_dir / f"intent-{key}-{n}.bin" for n in range(len(MEMBERS)))
-        return cls(intents, models_dir / f"lang-{key}.bin", models_dir / f"tone-{key}.bin")
+        return cls(intents, models_dir / f"lang-{key}.bin")
 
     @property
     def all(self) -> tuple[Path, ...]:
         """Every model file."""
-        return (*self.intent, self.lang, self.tone)
+        return (*self.intent, self.lang)
 
     def exist(self) -> bool:
         """All model files are present."""
@@ -139,7 +134,7 @@ def scaled_epochs(params: dict[str, Any], lines: int) -> dict[str, Any]:
 
 
 def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> None:
-    """Train the intent models (augmented, multi-label), the corpus-language and the tone model.
+    """Train the intent models (augmented, multi-label) and the corpus-language model.
 
     Each model trains single-threaded in its own process (deterministic), as many at once as there are
     cores; the main thread prepares the next data set meanwhile.
@@ -163,7 +158,6 @@ def train_models(examples: list[Example], files: ModelFiles, seed: int = 13) -> 
             job(augmented if n == 0 else augment(examples, seed=seed + n), params, path)
             for n, ((params, _), path) in enumerate(zip(MEMBERS, files.intent, strict=True))
         ]
-        jobs.append(job(augmented, TONE_PARAMS, files.tone, lambda ex: (TONE_LABELS[ex.negative],)))
         jobs.append(job(examples, LANG_PARAMS, files.lang, lambda ex: (ex.lang,)))
         for done in jobs:
             done.result()  # re-raises the first TrainingError
@@ -180,7 +174,6 @@ class IntentModel:
         self._intents = [fasttext.load_model(str(path)) for path in files.intent]
         self._weights = [weight for _, weight in MEMBERS]
         self._lang = fasttext.load_model(str(files.lang))
-        self._tone = fasttext.load_model(str(files.tone))
         self.labels = [label.replace("__label__", "") for label in self._intents[0].get_labels()]
 
     def intents(self, normalized: str) -> dict[str, float]:
@@ -198,8 +191,3 @@ class IntentModel:
         """Probability of es/pt/en learned from the corpus."""
         labels, probs = self._lang.predict(normalized.replace("\n", " "), k=-1, threshold=0.0)
         return {label.replace("__label__", ""): float(p) for label, p in zip(labels, probs, strict=False)}
-
-    def negativity(self, normalized: str) -> float:
-        """Probability that the buyer sounds angry or frustrated, learned from the corpus `!` lines."""
-        labels, probs = self._tone.predict(normalized.replace("\n", " "), k=-1, threshold=0.0)
-        return float(dict(zip(labels, probs, strict=False)).get("__label__negative", 0.0))

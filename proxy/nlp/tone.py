@@ -10,6 +10,8 @@ from proxy.nlp.normalize import fold, normalize
 
 ANGRY_EMOJI = frozenset("😡😤🤬😠🙄🙃😑😒💩🤡😩😫")
 _MULTI = re.compile(r"[!?]{2,}")
+_WORD = re.compile(r"\w+")
+SHOUT_LETTERS = 7  # a run of capitalised words this long is shouting ("ES NUEVO", "QUIERO MI DINERO")
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,24 @@ class Tone:
     negative: bool
     threats: tuple[str, ...]
     cues: tuple[str, ...]
+    disputes: tuple[str, ...] = ()  # "the listing said…": a dispute once the order exists
+    asks: bool = False  # the message asks something ("?")
+
+
+def shouting(text: str) -> bool:
+    """Mostly capitals, or a run of capitalised words ("ES NUEVO"; an acronym such as "DHL" is not)."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 10 and sum(c.isupper() for c in letters) / len(letters) > 0.6:
+        return True
+    run: list[str] = []
+    for word in [*_WORD.findall(text), ""]:
+        if len(word) >= 2 and word.isalpha() and word.isupper():
+            run.append(word)
+            continue
+        if len(run) >= 2 and sum(map(len, run)) >= SHOUT_LETTERS and max(map(len, run)) >= 4:
+            return True
+        run = []
+    return False
 
 
 def _phrases(table: Mapping[str, Sequence[str]]) -> list[str]:
@@ -45,30 +65,27 @@ class ToneDetector:
         negative: Mapping[str, Sequence[str]],
         threats: Mapping[str, Sequence[str]],
         positive: Mapping[str, Sequence[str]],
-        model_threshold: float = 0.5,
+        disputes: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._negative = _phrases(negative)
         self._threats = _phrases(threats)
         self._literal_threats = _literal_patterns(threats)
         self._positive = _phrases(positive)
-        self.model_threshold = model_threshold
+        self._disputes = _phrases(disputes or {})
 
     @staticmethod
     def _found(phrases: list[str], padded: str) -> list[str]:
         return [p for p in phrases if f" {p} " in padded]
 
-    def detect(self, text: str, normalized: str | None = None, negativity: float = 0.0) -> Tone:
-        """Negative on a threat, an anger word, shouting, angry emoji, stacked !!/?? or the tone model."""
+    def detect(self, text: str, normalized: str | None = None) -> Tone:
+        """Negative on a threat, an anger word, shouting, angry emoji or stacked !!/?? next to another cue."""
         norm = normalized if normalized is not None else normalize(text)
         padded = f" {norm} "
         folded = fold(text)
         threats = self._found(self._threats, padded)
         threats += [p for p, pattern in self._literal_threats if pattern.search(folded)]
         cues = self._found(self._negative, padded)
-        if negativity >= self.model_threshold:
-            cues.append("tone model")
-        letters = [c for c in text if c.isalpha()]
-        if len(letters) >= 10 and sum(c.isupper() for c in letters) / len(letters) > 0.6:
+        if shouting(text):
             cues.append("shouting")
         if any(ch in ANGRY_EMOJI for ch in text):
             cues.append("angry emoji")
@@ -81,4 +98,5 @@ class ToneDetector:
             sentiment = "positive"
         else:
             sentiment = "neutral"
-        return Tone(sentiment, negative, tuple(threats), tuple(cues))
+        disputes = self._found(self._disputes, padded)
+        return Tone(sentiment, negative, tuple(threats), tuple(cues), tuple(disputes), "?" in text)

@@ -6,7 +6,7 @@ import re
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 BUILTIN_INTENTS = (
     "product_info",
@@ -85,10 +85,20 @@ class IntentFile(Strict):
     group: Literal["pre-sale", "order", "post-sale", "relationship", "other"]
     label: IntentLabels
     handoff: bool = False
+    handoff_on_dispute: bool = False  # a person answers when the buyer quotes the listing against the order
+    handoff_unless_asked: bool = False  # with `handoff`: a calm question ("how do we swap it?") gets a reply
     urgent: bool = False
     threshold: float = Field(default=0.35, ge=0.0, le=1.0)
     keywords: Keywords = Field(default_factory=Keywords)
     templates: dict[str, list[Template]]
+
+    @field_validator("handoff_unless_asked")
+    @classmethod
+    def only_with_handoff(cls, value: bool, info: ValidationInfo) -> bool:
+        """Only an intent that hands off can stop handing off calm questions."""
+        if value and not info.data.get("handoff"):
+            raise ValueError("needs `handoff: true` (it lets calm questions through)")
+        return value
 
 
 class Knowledge(Strict):
@@ -213,9 +223,9 @@ class FactsFile(Strict):
 
 
 class ToneFile(Strict):
-    """rules/tone.yaml: words of anger and threats, per language, and the tone model's threshold."""
+    """rules/tone.yaml: words of anger, threats and disputes, and words of praise, per language."""
 
     negative: Keywords
     threats: Keywords
     positive: Keywords
-    model_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    disputes: Keywords = Field(default_factory=Keywords)  # quoting the listing against what happened

@@ -204,7 +204,7 @@ def training_rows(n: int, dev: list[Example]) -> list[str]:
                 times.append(time.perf_counter() - t0)
                 f1 = _dev_macro_f1(Engine(rules, IntentModel(files), LanguageDetector()), dev)
         rows.append(
-            f"| training on {name} ({len(examples):,}; 5 intent models + language + tone, "
+            f"| training on {name} ({len(examples):,}; 5 intent models + language, "
             f"{os.cpu_count()} processes; median of 3) | {sorted(times)[1]:.1f} s "
             f"(runs {', '.join(f'{t:.1f}' for t in times)}) | dev macro-F1 {f1:.3f} "
             "| target ≤ 15 s for 50,000 |"
