@@ -115,7 +115,8 @@ class Engine:
         words = sum(tok[0].isalnum() or tok[0] == "<" for tok in normalized.split())  # not "?" or emoji
         kw = self.keywords.scores(normalized, language.code)
         fused = self.fused_scores(normalized, language.code, kw)
-        best = self.best_sentence(text) if words >= LONG_MESSAGE_WORDS else {}
+        wrapped = max(fused, key=fused.__getitem__) in WRAPPERS  # "llegó bien, gracias! ¿tienen en rosa?"
+        best = self.best_sentence(text) if words >= LONG_MESSAGE_WORDS or wrapped else {}
         if best:  # in a long story the request is one sentence: blend in its score
             alone = self.fuse(best, kw)
             fused = {i: (1 - SENTENCE_WEIGHT) * fused[i] + SENTENCE_WEIGHT * alone[i] for i in fused}

@@ -57,6 +57,22 @@ def test_request_before_thanks() -> None:
     assert [i.id for i in decide_intents(fused, {})] == ["invoice", "thanks"]
 
 
+THANKS_THEN_ASK = [
+    ("es-MX", "todo llegó perfecto, ¡gracias! ¿lo tienen también en verde?", "variant"),
+    ("es-AR", "llegó joya, gracias! che, me hacés la factura A?", "invoice"),
+    ("es-CL", "llegó todo bien, muchas gracias! ¿hacen envíos a Valdivia?", "shipping_info"),
+    ("pt-BR", "chegou rapidinho, valeu! vcs tem em preto tbm?", "variant"),
+    ("en-US", "got it today, thanks a lot! do you have it in black too?", "variant"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text", "intent"), THANKS_THEN_ASK)
+def test_thanks_then_a_new_request_wins(engine: Engine, locale: str, text: str, intent: str) -> None:
+    """Thanks dominate a short message; its sentences are scored alone too (the first one fails without)."""
+    found = engine.recognise(text, locale=locale)
+    assert [i.id for i in found["intents"]][:1] == [intent]
+
+
 def test_abstains_when_unsure() -> None:
     assert decide_intents({"payment": 0.15, "refund": 0.14}, {"payment": 0.2}) == []
 
