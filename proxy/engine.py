@@ -143,7 +143,7 @@ class Engine:
         reasons += [f"threat:{t}" for t in tone.threats]
         if tone.negative and not tone.threats:
             reasons.append("tone:negative")
-        if tone.disputes and intents and self.rules.intents[intents[0].id].handoff_on_dispute:
+        if tone.disputes and files and files[0].handoff_on_dispute:
             reasons.append(f"dispute:{tone.disputes[0]}")
         return {"required": bool(reasons), "reasons": reasons}
 

@@ -1,5 +1,7 @@
 """Tone cues, disputes and the hand-off decision, on messages written for these tests."""
 
+from typing import Any
+
 import pytest
 
 from proxy import paths
@@ -68,6 +70,12 @@ def test_no_calm_corpus_line_before_a_sale_sounds_angry(rules: RuleSet) -> None:
     assert [ex.text for ex in calm if detector.detect(ex.text).negative] == []
 
 
+def handoff_of(engine: Engine, locale: str, text: str) -> dict[str, Any]:
+    """The engine's hand-off decision on one message."""
+    found = engine.recognise(text, locale=locale)
+    return engine.handoff(found["intents"], found["tone"])
+
+
 DISPUTES = [
     ("es-AR", "me cobraron $32.000 de aduana y en la publicación dice envío nacional", True),
     ("pt-BR", "veio a versão antiga, o anúncio diz 2024", True),
@@ -81,8 +89,7 @@ DISPUTES = [
 def test_quoting_the_listing_hands_off_once_there_is_an_order(
     engine: Engine, locale: str, text: str, required: bool
 ) -> None:
-    found = engine.recognise(text, locale=locale)
-    reasons = engine.handoff(found["intents"], found["tone"])["reasons"]
+    reasons = handoff_of(engine, locale, text)["reasons"]
     assert any(r.startswith("dispute:") for r in reasons) is required
 
 
@@ -107,5 +114,4 @@ HANDOFF = [
 
 @pytest.mark.parametrize(("locale", "text", "required"), HANDOFF)
 def test_handoff_decision(engine: Engine, locale: str, text: str, required: bool) -> None:
-    found = engine.recognise(text, locale=locale)
-    assert engine.handoff(found["intents"], found["tone"])["required"] is required
+    assert handoff_of(engine, locale, text)["required"] is required
