@@ -139,7 +139,11 @@ class Engine:
         """A person must answer sensitive intents and negative or threatening tone."""
         files = [self.rules.intents[i.id] for i in intents]
         calm = tone.asks and not tone.negative
-        reasons = [f"intent:{f.id}" for f in files if f.handoff and not (f.handoff_unless_asked and calm)]
+        reasons = [
+            f"intent:{f.id}"
+            for n, f in enumerate(files)
+            if f.handoff and not (f.handoff_unless_asked and calm) and (n == 0 or f.handoff_when_second)
+        ]
         reasons += [f"threat:{t}" for t in tone.threats]
         if tone.negative and not tone.threats:
             reasons.append("tone:negative")

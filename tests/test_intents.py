@@ -91,8 +91,8 @@ STORIES = [
         "variant",
     ),
     (
-        "Boa tarde! Comprei com vocês no mês passado uma luminária pra minha sala e ficou linda, todo mundo "
-        "elogiou quando veio em casa. Vocês fazem desconto se eu levar mais três?",
+        "Boa tarde! Comprei com vocês no mês passado uma luminária pra minha sala e ficou linda, chegou bem "
+        "embalada e todo mundo elogiou quando veio em casa. Fazem um precinho se eu levar mais três?",
         "price_offer",
     ),
 ]
@@ -104,4 +104,4 @@ def test_the_request_sentence_of_a_long_story_decides(
 ) -> None:
     assert [i.id for i in engine.recognise(text)["intents"]][:1] == [intent]
     monkeypatch.setattr(engine_module, "SENTENCE_WEIGHT", 0.0)  # the whole message alone is too diluted
-    assert engine.recognise(text)["intents"] == []
+    assert [i.id for i in engine.recognise(text)["intents"]][:1] != [intent]

@@ -36,13 +36,14 @@ def test_unknown_key_names_file_and_line(rules_copy: Path) -> None:
     assert problems_of(rules_copy) == [f"{path}:{line}: handof: Extra inputs are not permitted"]
 
 
-def test_letting_questions_through_needs_a_handoff(rules_copy: Path) -> None:
+@pytest.mark.parametrize("key", ["handoff_unless_asked: true", "handoff_when_second: false"])
+def test_narrowing_a_handoff_needs_a_handoff(rules_copy: Path, key: str) -> None:
     path = rules_copy / "intents" / "variant.yaml"
-    path.write_text(path.read_text().replace("handoff: false", "handoff: false\nhandoff_unless_asked: true"))
-    line = path.read_text().splitlines().index("handoff_unless_asked: true") + 1
+    path.write_text(path.read_text().replace("handoff: false", f"handoff: false\n{key}"))
+    line = path.read_text().splitlines().index(key) + 1
     assert problems_of(rules_copy) == [
-        f"{path}:{line}: handoff_unless_asked: Value error, needs `handoff: true`"
-        " (it lets calm questions through)"
+        f"{path}:{line}: {key.split(':')[0]}: Value error, needs `handoff: true`"
+        " (it narrows when the intent hands off)"
     ]
 
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from proxy import paths
-from proxy.engine import Engine
+from proxy.engine import Engine, IntentScore
 from proxy.nlp.corpus import read_corpus
 from proxy.nlp.tone import ToneDetector, shouting
 from proxy.rules.loader import RuleSet
@@ -115,3 +115,13 @@ HANDOFF = [
 @pytest.mark.parametrize(("locale", "text", "required"), HANDOFF)
 def test_handoff_decision(engine: Engine, locale: str, text: str, required: bool) -> None:
     assert handoff_of(engine, locale, text)["required"] is required
+
+
+def test_a_late_delivery_hands_off_only_as_the_main_intent(engine: Engine) -> None:
+    calm = engine.tone.detect("¿ya salió mi pedido? la fecha dice entre el 3 y el 5")
+    ask = [IntentScore("order_status", 0.9), IntentScore("not_received", 0.6)]
+    assert engine.handoff(ask, calm) == {"required": False, "reasons": []}
+    late = [IntentScore("not_received", 0.9), IntentScore("order_status", 0.6)]
+    assert engine.handoff(late, calm) == {"required": True, "reasons": ["intent:not_received"]}
+    refund = [IntentScore("cancel_order", 0.9), IntentScore("refund", 0.6)]
+    assert engine.handoff(refund, calm) == {"required": True, "reasons": ["intent:refund"]}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from proxy.nlp.normalize import fold, normalize
 
-ANGRY_EMOJI = frozenset("😡😤🤬😠🙄🙃😑😒💩🤡😩😫")
+ANGRY_EMOJI = frozenset("😡😤🤬😠🙄🙃😑😒💩🤡")  # not 😩/😫: "no me quedó 😩" is weary, not angry
 _MULTI = re.compile(r"[!?]{2,}")
 _WORD = re.compile(r"\w+")
 SHOUT_LETTERS = 7  # a run of capitalised words this long is shouting ("ES NUEVO", "QUIERO MI DINERO")

@@ -87,17 +87,18 @@ class IntentFile(Strict):
     handoff: bool = False
     handoff_on_dispute: bool = False  # a person answers when the buyer quotes the listing against the order
     handoff_unless_asked: bool = False  # with `handoff`: a calm question ("how do we swap it?") gets a reply
+    handoff_when_second: bool = True  # with `handoff`: false hands off only when this is the main intent
     urgent: bool = False
     threshold: float = Field(default=0.35, ge=0.0, le=1.0)
     keywords: Keywords = Field(default_factory=Keywords)
     templates: dict[str, list[Template]]
 
-    @field_validator("handoff_unless_asked")
+    @field_validator("handoff_unless_asked", "handoff_when_second")
     @classmethod
     def only_with_handoff(cls, value: bool, info: ValidationInfo) -> bool:
-        """Only an intent that hands off can stop handing off calm questions."""
-        if value and not info.data.get("handoff"):
-            raise ValueError("needs `handoff: true` (it lets calm questions through)")
+        """Only an intent that hands off can narrow when it hands off."""
+        if value != cls.model_fields[str(info.field_name)].default and not info.data.get("handoff"):
+            raise ValueError("needs `handoff: true` (it narrows when the intent hands off)")
         return value
 
 
