@@ -56,6 +56,22 @@ def test_stacked_marks_count_only_beside_another_cue() -> None:
     assert CUES.detect("pesimo servicio!!").cues == ("pesimo", "!!")
 
 
+@pytest.mark.parametrize(
+    ("text", "negative"),
+    [
+        ("no me quedó 😩 ¿lo cambio por una talla más?", False),
+        ("ya intenté de todo y la cámara no se conecta al wifi", True),
+        ("tentei mil vezes e o fone não pareia", True),
+        ("tried everything in the manual, it still won't pair", True),
+        ("¿son de confianza? es mi primera compra con ustedes", False),
+        ("perdí la confianza en esta tienda", True),
+        ("que isso, chegou super rápido, obrigada!", False),
+    ],
+)
+def test_shipped_cues_weary_and_exhausted(engine: Engine, text: str, negative: bool) -> None:
+    assert engine.tone.detect(text).negative is negative
+
+
 def test_no_calm_corpus_line_before_a_sale_sounds_angry(rules: RuleSet) -> None:
     """Tone cues must not fire on plain questions: every pre-sale and relationship line of the corpus."""
     calm = [
