@@ -72,6 +72,20 @@ def test_shipped_cues_weary_and_exhausted(engine: Engine, text: str, negative: b
     assert engine.tone.detect(text).negative is negative
 
 
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        ("the speaker sounds amazing, would buy again", "positive"),
+        ("quedó espectacular en la sala, lo recomiendo", "positive"),
+        ("chegou lindo, compraria de novo", "positive"),
+        ("hermoso en la foto, horrible en persona", "negative"),
+        ("¿es de buena calidad?", "neutral"),
+    ],
+)
+def test_praise_is_positive_unless_a_negative_cue_wins(engine: Engine, text: str, sentiment: str) -> None:
+    assert engine.tone.detect(text).sentiment == sentiment
+
+
 def test_no_calm_corpus_line_before_a_sale_sounds_angry(rules: RuleSet) -> None:
     """Tone cues must not fire on plain questions: every pre-sale and relationship line of the corpus."""
     calm = [
