@@ -80,6 +80,9 @@ def test_shipped_cues_weary_and_exhausted(engine: Engine, text: str, negative: b
         ("chegou lindo, compraria de novo", "positive"),
         ("hermoso en la foto, horrible en persona", "negative"),
         ("¿es de buena calidad?", "neutral"),
+        ("10/10 would recommend", "positive"),
+        ("chegou rápido, nota 10", "positive"),
+        ("a nota 100 era de outra loja", "neutral"),
     ],
 )
 def test_praise_is_positive_unless_a_negative_cue_wins(engine: Engine, text: str, sentiment: str) -> None:

@@ -42,19 +42,24 @@ def shouting(text: str) -> bool:
     return False
 
 
-def _phrases(table: Mapping[str, Sequence[str]]) -> list[str]:
-    """Cue phrases in normalize()d form, except those normalize() would change beyond recognition."""
-    return sorted({normalize(p) for phrases in table.values() for p in phrases if not _literal(p)})
-
-
 def _literal(phrase: str) -> bool:
     """Digits ("1 star") and letter runs ("bbb") must match as written, not as <num> or "b"."""
     return any(ch.isdigit() for ch in phrase) or bool(re.search(r"(\w)\1\1", phrase))
 
 
-def _literal_patterns(table: Mapping[str, Sequence[str]]) -> list[tuple[str, re.Pattern[str]]]:
-    found = sorted({fold(p) for phrases in table.values() for p in phrases if _literal(p)})
-    return [(p, re.compile(rf"(?<!\w){re.escape(p)}(?!\w)")) for p in found]
+class _Cues:
+    """One cue list: matched on normalize()d text, or as written where normalize() would change it."""
+
+    def __init__(self, table: Mapping[str, Sequence[str]]) -> None:
+        phrases = [p for per_lang in table.values() for p in per_lang]
+        self.normalized = sorted({normalize(p) for p in phrases if not _literal(p)})
+        literal = sorted({fold(p) for p in phrases if _literal(p)})
+        self.literal = [(p, re.compile(rf"(?<!\w){re.escape(p)}(?!\w)")) for p in literal]
+
+    def find(self, padded: str, folded: str) -> list[str]:
+        """Phrases present: `padded` is the normalized message in spaces, `folded` the message as written."""
+        found = [p for p in self.normalized if f" {p} " in padded]
+        return found + [p for p, pattern in self.literal if pattern.search(folded)]
 
 
 class ToneDetector:
@@ -67,24 +72,18 @@ class ToneDetector:
         positive: Mapping[str, Sequence[str]],
         disputes: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        self._negative = _phrases(negative)
-        self._threats = _phrases(threats)
-        self._literal_threats = _literal_patterns(threats)
-        self._positive = _phrases(positive)
-        self._disputes = _phrases(disputes or {})
-
-    @staticmethod
-    def _found(phrases: list[str], padded: str) -> list[str]:
-        return [p for p in phrases if f" {p} " in padded]
+        self._negative = _Cues(negative)
+        self._threats = _Cues(threats)
+        self._positive = _Cues(positive)
+        self._disputes = _Cues(disputes or {})
 
     def detect(self, text: str, normalized: str | None = None) -> Tone:
         """Negative on a threat, an anger word, shouting, angry emoji or stacked !!/?? next to another cue."""
         norm = normalized if normalized is not None else normalize(text)
         padded = f" {norm} "
         folded = fold(text)
-        threats = self._found(self._threats, padded)
-        threats += [p for p, pattern in self._literal_threats if pattern.search(folded)]
-        cues = self._found(self._negative, padded)
+        threats = self._threats.find(padded, folded)
+        cues = self._negative.find(padded, folded)
         if shouting(text):
             cues.append("shouting")
         if any(ch in ANGRY_EMOJI for ch in text):
@@ -94,9 +93,9 @@ class ToneDetector:
         negative = bool(threats or cues)
         if negative:
             sentiment = "negative"
-        elif self._found(self._positive, padded):
+        elif self._positive.find(padded, folded):
             sentiment = "positive"
         else:
             sentiment = "neutral"
-        disputes = self._found(self._disputes, padded)
+        disputes = self._disputes.find(padded, folded)
         return Tone(sentiment, negative, tuple(threats), tuple(cues), tuple(disputes), "?" in text)
