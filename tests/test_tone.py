@@ -57,36 +57,28 @@ def test_stacked_marks_count_only_beside_another_cue() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "negative"),
-    [
-        ("no me quedó 😩 ¿lo cambio por una talla más?", False),
-        ("ya intenté de todo y la cámara no se conecta al wifi", True),
-        ("tentei mil vezes e o fone não pareia", True),
-        ("tried everything in the manual, it still won't pair", True),
-        ("¿son de confianza? es mi primera compra con ustedes", False),
-        ("perdí la confianza en esta tienda", True),
-        ("que isso, chegou super rápido, obrigada!", False),
-    ],
-)
-def test_shipped_cues_weary_and_exhausted(engine: Engine, text: str, negative: bool) -> None:
-    assert engine.tone.detect(text).negative is negative
-
-
-@pytest.mark.parametrize(
     ("text", "sentiment"),
     [
+        ("no me quedó 😩 ¿lo cambio por una talla más?", "neutral"),  # weary, not angry
+        ("ya intenté de todo y la cámara no se conecta al wifi", "negative"),
+        ("tentei mil vezes e o fone não pareia", "negative"),
+        ("tried everything in the manual, it still won't pair", "negative"),
+        ("¿son de confianza? es mi primera compra con ustedes", "neutral"),
+        ("perdí la confianza en esta tienda", "negative"),
+        ("que isso, chegou super rápido, obrigada!", "positive"),
         ("the speaker sounds amazing, would buy again", "positive"),
         ("quedó espectacular en la sala, lo recomiendo", "positive"),
         ("chegou lindo, compraria de novo", "positive"),
-        ("hermoso en la foto, horrible en persona", "negative"),
+        ("hermoso en la foto, horrible en persona", "negative"),  # a negative cue wins over praise
         ("¿es de buena calidad?", "neutral"),
         ("10/10 would recommend", "positive"),
         ("chegou rápido, nota 10", "positive"),
         ("a nota 100 era de outra loja", "neutral"),
     ],
 )
-def test_praise_is_positive_unless_a_negative_cue_wins(engine: Engine, text: str, sentiment: str) -> None:
-    assert engine.tone.detect(text).sentiment == sentiment
+def test_shipped_tone_cues(engine: Engine, text: str, sentiment: str) -> None:
+    tone = engine.tone.detect(text)
+    assert (tone.sentiment, tone.negative) == (sentiment, sentiment == "negative")
 
 
 def test_no_calm_corpus_line_before_a_sale_sounds_angry(rules: RuleSet) -> None:
