@@ -1,0 +1,22 @@
+"""The independent evaluation sets are frozen: their bytes are pinned and no training line comes near them."""
+
+import hashlib
+
+import pytest
+
+from proxy import paths
+
+INDEPENDENT = paths.REPO / "eval" / "independent"
+FROZEN = {
+    "chat.jsonl": "493e45560b0ac2ef45fdee0a7edbf56c4caabae58e65e6c0b8220e021649f1e6",
+    "email.jsonl": "1a7718e84becd6d15b9f4221c9139ffbc975760f2f0ae22fcc973e0c25be342f",
+    "mixed.jsonl": "281b86bcac6ae697a03f41bea06a27c884d70082cac0731099fda6e2b348d01a",
+    "review.jsonl": "b306c88823159edfaaa100b8939677cbc946152ef140ce2eec2cd4e366938732",
+    "BRIEF.md": "d453dd3495e3a35de2920a57f26a577337a64780fd8e8867110e3088403dea83",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FROZEN))
+def test_independent_set_is_unchanged(name: str) -> None:
+    digest = hashlib.sha256((INDEPENDENT / name).read_bytes()).hexdigest()
+    assert digest == FROZEN[name], f"{name} changed: the independent sets are frozen (see their README)"
