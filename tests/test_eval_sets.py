@@ -20,3 +20,31 @@ FROZEN = {
 def test_independent_set_is_unchanged(name: str) -> None:
     digest = hashlib.sha256((INDEPENDENT / name).read_bytes()).hexdigest()
     assert digest == FROZEN[name], f"{name} changed: the independent sets are frozen (see their README)"
+
+
+def test_no_corpus_line_copies_an_independent_message() -> None:
+    """Training lines must not come near a message of the independent sets (only corpus lines are named)."""
+    from rapidfuzz import fuzz, process
+
+    from proxy.nlp.corpus import read_jsonl
+    from proxy.nlp.normalize import normalize
+
+    held = [normalize(ex.text) for f in sorted(INDEPENDENT.glob("*.jsonl")) for ex in read_jsonl(f)]
+    held = [h for h in held if len(h.split()) >= 5]
+    near = []
+    for path in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text = normalize(line.lstrip("!").split(" >> ")[0])
+            if line.startswith("#") or len(text.split()) < 4:
+                continue
+            # a copy or paraphrase of a whole message; a common phrase inside a long message is not one
+            whole = process.extractOne(text, held, scorer=fuzz.ratio, score_cutoff=80)
+            inside = len(text.split()) >= 6 and process.extractOne(
+                text,
+                [h for h in held if len(text) <= len(h) <= 1.6 * len(text)],
+                scorer=fuzz.partial_ratio,
+                score_cutoff=90,
+            )
+            if whole or inside:
+                near.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n}")
+    assert near == []
