@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from stdnum.ar import cuit
+from stdnum.br import cnpj, cpf
 from stdnum.cl import rut
 from stdnum.mx import curp, rfc
 
@@ -59,11 +61,17 @@ DOCUMENTS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
         _valid(lambda v: rfc.validate(v.upper())),
     ),
     ("rut", re.compile(r"\b\d{1,2}[.\s]?\d{3}[.\s]?\d{3}\s?-\s?[\dkK]\b"), _valid(rut.validate)),
+    # written in their usual shape, these are taken first, so that the number scanner never joins them
+    ("cnpj", re.compile(r"\b\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}\b"), _valid(cnpj.validate)),
+    ("cpf", re.compile(r"\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b"), _valid(cpf.validate)),
+    ("cuit", re.compile(r"\b\d{2}-?\d{8}-?\d\b"), _valid(cuit.validate)),
 ]
 AMAZON_ORDER = re.compile(r"(?<!\d)\d{3}-\d{7}-\d{7}(?!\d)")  # never taken for a phone and a card
 
 
-PRIORITY = {k: n for n, k in enumerate("email card cpf cnpj cuit rut rfc curp dni phone cep id address".split())}
+PRIORITY = {
+    k: n for n, k in enumerate("email card cpf cnpj cuit rut rfc curp dni phone cep id address".split())
+}
 
 
 def _merge(found: list[tuple[str, int, int]], text: str) -> list[Finding]:
@@ -86,8 +94,8 @@ def spans(text: str, names: Iterable[str] = ()) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for kind, pattern, valid in DOCUMENTS:
         found += [(kind, m.start(), m.end()) for m in pattern.finditer(text) if valid(m.group())]
+    protected = [(m.start(), m.end()) for m in AMAZON_ORDER.finditer(text)] + [(s, e) for _, s, e in found]
     found += words.spans(text, names)
-    protected = [(m.start(), m.end()) for m in AMAZON_ORDER.finditer(text)]
     if sum(ch.isdigit() for ch in text) >= 7 or re.search(r"[^\W\d_]{3}", text):
         found += [(f.kind, f.start, f.end) for f in find_numbers(text, protected)]
     return found

@@ -1,12 +1,12 @@
 """Every compiled pattern in `proxy/` runs in linear time on adversarial 64 KiB inputs.
 
-The buyer writes the server's input, so one pattern that backtracks (`\\S+@\\S+\\.\\w+` took ~11 s on 64 KiB of
-`a`, and grows with the square of the length) stalls recognition. Patterns are found, not listed: module
-globals, class attributes, lists / tuples / dicts of them, the literal patterns of `re.sub(...)`-style calls in
-the source, and the patterns a real Engine compiles from the rules. Each runs (`finditer`, which is what
-`sub`, `findall` and `split` cost) on 64 KiB strings built from generic attack shapes and from the pattern's
-own literal characters and words; a check that is not done in BOUND seconds fails (linear patterns take
-milliseconds; a quadratic one takes tens of seconds)."""
+The buyer writes the server's input, so one pattern that backtracks (`\\S+@\\S+\\.\\w+` took ~11 s on
+64 KiB of `a`, and grows with the square of the length) stalls recognition. Patterns are found, not
+listed: module globals, class attributes, lists / tuples / dicts of them, the literal patterns of
+`re.sub(...)`-style calls in the source, and the patterns a real Engine compiles from the rules.
+Each runs (`finditer`, which is what `sub`, `findall` and `split` cost) on 64 KiB strings built from
+generic attack shapes and from the pattern's own literal characters and words; a check that is not done
+in BOUND seconds fails (linear patterns take milliseconds; a quadratic one takes tens of seconds)."""
 
 from __future__ import annotations
 

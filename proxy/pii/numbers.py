@@ -19,7 +19,15 @@ from stdnum.br import cnpj, cpf
 from proxy.nlp.normalize import fold
 
 REGIONS = ("MX", "BR", "AR", "CO", "CL", "US", "ES")
-NATIONAL_LENGTHS = {"MX": {10}, "BR": {10, 11}, "AR": {10, 11, 12}, "CO": {10}, "CL": {9}, "US": {10}, "ES": {9}}
+NATIONAL_LENGTHS = {
+    "MX": {10},
+    "BR": {10, 11},
+    "AR": {10, 11, 12},
+    "CO": {10},
+    "CL": {9},
+    "US": {10},
+    "ES": {9},
+}
 COUNTRY_CODES = ("52", "55", "54", "57", "56", "1", "34")
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")  # digit runs and letter runs: disjoint classes, no backtracking
 _LIGHT = frozenset(" \t-./\\_·•*|()+~")  # what may stand between the groups of one number
@@ -101,7 +109,13 @@ def groups(text: str, protected: Iterable[tuple[int, int]] = ()) -> list[list[Gr
             near_letter = (start and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
             group = None if inside or near_letter else Group(start, end, tok)
         elif (digits := _number_word(tok)) is not None and not inside:
-            if pending_tens and digits in UNITS.values() and len(digits) == 1 and run and run[-1] is pending_tens:
+            if (
+                pending_tens
+                and digits in UNITS.values()
+                and len(digits) == 1
+                and run
+                and run[-1] is pending_tens
+            ):
                 joined = pending_tens.digits[0] + digits  # "treinta y cuatro" -> 34
                 run[-1] = Group(pending_tens.start, end, joined, True)
                 pending_tens = None

@@ -19,7 +19,10 @@ _TLD = (
     r"(?:com|net|org|edu|gov|info|biz|io|me|co|br|mx|ar|cl|es|us|uk|pt|pe|uy|py|bo|ec|ve|cr|gt|hn|sv|ni|pa|do|"
     r"ca|de|fr|it|cn|app|dev|online|shop|store|xyz)"
 )
-_PROVIDERS = r"(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|ymail|icloud|me|aol|proton(?:mail)?|uol|bol|terra|ig|globo|zoho|gmx|yandex)"
+_PROVIDERS = (
+    r"(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|ymail|icloud|me|aol|proton(?:mail)?|uol|bol|"
+    r"terra|ig|globo|zoho|gmx|yandex)"
+)
 EMAILS = [
     re2.compile(r"[\p{L}\p{N}_.+-]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)+"),
     re2.compile(
@@ -39,7 +42,9 @@ LABELLED_ID = re.compile(
 )
 # Argentine DNI written with dots (30.123.456) is a DNI even unlabelled, unless money is around it.
 DOTTED_DNI = re.compile(r"(?<![\d.,$])(?P<v>\d{1,2}\.\d{3}\.\d{3})(?![\d]|[.,]\d)")
-_MONEY_BEFORE = re.compile(r"(?i)(?:\$|r\$|us\$|usd|mxn|ars|cop|clp|brl|precio|pre[cç]o|price|cuesta|vale)\s*$")
+_MONEY_BEFORE = re.compile(
+    r"(?i)(?:\$|r\$|us\$|usd|mxn|ars|cop|clp|brl|precio|pre[cç]o|price|cuesta|vale)\s*$"
+)
 _MONEY_AFTER = re.compile(r"(?i)^\s*(?:pesos|reais|reales|d[oó]lares|dollars|usd|mxn|ars|cop|clp|mil)\b")
 POSTAL = [
     re.compile(
@@ -67,8 +72,10 @@ _ADDRESS_LABEL = (
 _CAP = r"[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ][^\W\d_]{0,30}"
 ADDRESSES = [
     re.compile(rf"(?i)(?<!\w)(?P<v>(?:{_STREET})\s{{1,3}}[^\n,;:!?]{{2,40}}?,?\s{_HOUSE})"),
-    re.compile(rf"(?i)(?<!\w)(?:{_ADDRESS_LABEL})\s{{0,3}}(?:es|é|is|:)?\s{{0,3}}(?P<v>[^\n;!?]{{0,50}}?\d{{1,5}}"
-               rf"[a-z]?(?:\s?[-#]\s?\d{{1,4}}){{0,2}})(?!\d)"),
+    re.compile(
+        rf"(?i)(?<!\w)(?:{_ADDRESS_LABEL})\s{{0,3}}(?:es|é|is|:)?\s{{0,3}}(?P<v>[^\n;!?]{{0,50}}?\d{{1,5}}"
+        rf"[a-z]?(?:\s?[-#]\s?\d{{1,4}}){{0,2}})(?!\d)"
+    ),
     re.compile(rf"(?<!\w)(?P<v>(?:{_CAP}\s{{1,2}}){{1,4}}{_HOUSE})(?=,?\s{{1,3}}(?i:{_MARKER})(?!\w))"),
     re.compile(rf"(?<!\w)(?P<v>(?:{_CAP}\s{{1,2}}){{1,4}}(?:n[º°]\s?|#\s?)\d{{1,5}}[a-z]?)(?!\d)"),
     re.compile(  # 1600 Pennsylvania Avenue
@@ -137,7 +144,9 @@ def greeted_names(text: str) -> list[tuple[str, int, int]]:
     ]
 
 
-def hashed_names(text: str, keys: set[str], hasher: Callable[[str], str | None]) -> list[tuple[str, int, int]]:
+def hashed_names(
+    text: str, keys: set[str], hasher: Callable[[str], str | None]
+) -> list[tuple[str, int, int]]:
     """Words whose keyed hash is one of `keys` (the buyer's name, known to the store only as hashes)."""
     if not keys:
         return []
