@@ -70,11 +70,11 @@ def _die_with_parent() -> None:
 
 def _child(sock: socket.socket, jobs: Jobs, parent: int) -> None:
     """A worker's life: read a job, run it, answer; exit when the server closes the socket or dies."""
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError):  # ValueError: forked from a thread other than the main one
         signal.set_wakeup_fd(-1)
-    for sig in (signal.SIGINT, signal.SIGHUP):  # Ctrl-C and reload are the server's business
-        signal.signal(sig, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for sig in (signal.SIGINT, signal.SIGHUP):  # Ctrl-C and reload are the server's business
+            signal.signal(sig, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
     if os.getppid() != parent:  # the server died before prctl took effect
         return
