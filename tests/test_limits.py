@@ -5,7 +5,6 @@ directory, a busy port, reload, clean close on SIGTERM, private files. Real `res
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import signal

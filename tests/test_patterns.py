@@ -78,7 +78,10 @@ def _source_literals(path: Path, name: str, found: dict[str, Any]) -> None:
         ):
             flag_arg = node.args[1] if node.func.attr == "compile" and len(node.args) > 1 else None
             flag_arg = next((k.value for k in node.keywords if k.arg == "flags"), flag_arg)
-            compiled = re.compile(node.args[0].value, _flags(flag_arg))
+            if node.func.value.id == "re2":
+                compiled = re2.compile(node.args[0].value)
+            else:
+                compiled = re.compile(node.args[0].value, _flags(flag_arg))
             found.setdefault(f"{compiled.pattern!r}/{compiled.flags}", (f"{name}:{node.lineno}", compiled))
 
 
@@ -133,8 +136,8 @@ def _literals(pattern: str, flags: int) -> tuple[list[str], list[str]]:
         if len(run) >= 2:
             words.append(run)
 
-    try:
-        visit(sre_parse.parse(pattern, flags & ~re.UNICODE))
+    try:  # RE2's \p{L} classes read as a plain letter
+        visit(sre_parse.parse(re.sub(r"\\p\{\w+\}", "a", pattern), flags & ~re.UNICODE))
     except (re.error, TypeError, ValueError):
         pass
     uniq = list(dict.fromkeys(c for c in chars if c.isprintable() or c in "\n\t"))
