@@ -82,7 +82,8 @@ def _source_literals(path: Path, name: str, found: dict[str, Any]) -> None:
                 compiled = re2.compile(node.args[0].value)
             else:
                 compiled = re.compile(node.args[0].value, _flags(flag_arg))
-            found.setdefault(f"{compiled.pattern!r}/{compiled.flags}", (f"{name}:{node.lineno}", compiled))
+            key = f"{compiled.pattern!r}/{getattr(compiled, 'flags', 0)}"
+            found.setdefault(key, (f"{name}:{node.lineno}", compiled))
 
 
 def discover(engine: Engine | None = None) -> dict[str, tuple[str, Any]]:
