@@ -39,8 +39,9 @@ class Candidate:
 
 
 def as_template(text: str) -> str:
-    """Braces escaped, the order id and the greeted buyer's name turned back into placeholders."""
-    text = PLACEHOLDER.sub(lambda m: m.group(0) * 2, " ".join(text.split()))
+    """Braces escaped, the order id and the greeted buyer's name (or the store's `[name]` for it) turned
+    back into placeholders."""
+    text = PLACEHOLDER.sub(lambda m: m.group(0) * 2, " ".join(text.split())).replace("[name]", "{buyer_name}")
     text = ORDER_ID.sub("{order_id}", text)
     named = GREETING_NAME.match(text)
     if named and named.group(2).lower() not in NOT_NAMES:

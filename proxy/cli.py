@@ -9,6 +9,7 @@ import logging
 import os
 import random
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -43,9 +44,21 @@ def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet:
     return Engine(rules, IntentModel(files), LanguageDetector())
 
 
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why `port` cannot be listened on (None when it can), checked before loading the models."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP server on 127.0.0.1."""
     from proxy.server.app import create_app, serve
+    from proxy.server.security import TokenSource
 
     if args.host not in ("127.0.0.1", "localhost") and not args.team_mode:
         print(
@@ -53,37 +66,73 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    lock = paths.ServerLock()
+    holder = lock.acquire()
+    if holder is not None:
+        print(
+            f"responde: a Responde server (pid {holder}) is already running with this data directory "
+            f"({paths.data_home()}); stop it first, or use `responde reload` to make it reload",
+            file=sys.stderr,
+        )
+        return 1
+    busy = _port_in_use(args.host, args.port)
+    if busy:
+        lock.release()
+        print(
+            f"responde: cannot listen on {args.host}:{args.port}: {busy}; choose another with --port N",
+            file=sys.stderr,
+        )
+        return 1
     engine = _engine(args)
-    token = paths.read_or_create_token()
+    paths.read_or_create_token()
     origin = f"chrome-extension://{paths.extension_id()}"
     privacy = engine.rules.privacy
 
     def open_store() -> Store:
         return Store(paths.database_path(), paths.store_key(), privacy.store_text, privacy.retention_days)
 
-    app = create_app(engine, port=args.port, token=token, origin=origin, open_store=open_store)
-    print(f"Responde listening on http://127.0.0.1:{args.port}  (data: {paths.data_home()})")
-    print(f"Pair the extension: open its options and paste the token printed by `responde token`: {token}")
-    print(f"Allowed extension origin: {origin}")
-    pid = paths.data_home() / "server.pid"
-    pid.write_text(f"{os.getpid()}\n", encoding="ascii")
+    app = create_app(
+        engine,
+        port=args.port,
+        token=TokenSource(paths.token_path()),
+        origin=origin,
+        open_store=open_store,
+        workers=args.workers,
+        budget=args.budget,
+        read_timeout=args.read_timeout,
+    )
+
+    def listening() -> None:
+        lock.publish()  # only now can `responde reload` find this server
+        print(f"Responde listening on http://127.0.0.1:{args.port}  (data: {paths.data_home()})", flush=True)
+        print("Pair the extension: paste the token printed by `responde token` into its options", flush=True)
+        print(f"Allowed extension origin: {origin}", flush=True)
+
     try:
-        asyncio.run(serve(app, args.port, args.host, build=lambda: _engine(args, quiet=True)))
+        asyncio.run(
+            serve(app, args.port, args.host, build=lambda: _engine(args, quiet=True), on_listening=listening)
+        )
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        print(f"responde: cannot listen on port {args.port}: {exc.strerror}. Try --port N.", file=sys.stderr)
+        print(
+            f"responde: cannot listen on port {args.port}: {exc.strerror}; choose another with --port N",
+            file=sys.stderr,
+        )
         return 1
     finally:
-        pid.unlink(missing_ok=True)
+        lock.release()
     return 0
 
 
 def cmd_reload(args: argparse.Namespace) -> int:
     """Ask the running server to reload rules and the active model (SIGHUP)."""
-    pid_file = paths.data_home() / "server.pid"
+    pid_file = paths.pid_path()
     try:
-        os.kill(int(pid_file.read_text(encoding="ascii")), signal.SIGHUP)
+        pid = paths.ServerLock().holder()
+        if pid is None:
+            raise ValueError("no server holds the lock")
+        os.kill(pid, signal.SIGHUP)
     except (OSError, ValueError):
         print(
             f"responde reload: no running server found ({pid_file}); start it with `make run`",
@@ -204,8 +253,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    """Print (or rotate) the pairing token."""
+    """Print (or rotate) the pairing token; a running server uses the new one from its next request."""
     print(paths.read_or_create_token(rotate=args.rotate))
+    if args.rotate and paths.ServerLock().holder() is not None:
+        print(
+            "the running server now accepts only this token: paste it into the extension's options",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -224,6 +278,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=paths.DEFAULT_PORT)
     s.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
     s.add_argument("--team-mode", action="store_true", help="allow binding a non-loopback address")
+    s.add_argument("--workers", type=int, default=None, help="recognition processes (default: one per core)")
+    s.add_argument(
+        "--budget", type=float, default=5.0, help="seconds one request may take before it gets a 503 (5)"
+    )
+    s.add_argument("--read-timeout", type=float, default=10.0, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_serve)
     t = sub.add_parser("train", help="(re)train the intent model")
     t.add_argument(
@@ -256,6 +315,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; known failures print one clear line instead of a traceback."""
+    os.umask(0o077)  # every file Responde writes (store, logs, exports, models) is the user's alone
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     redact_logs()
     args = parser().parse_args(argv)

@@ -31,7 +31,9 @@ WRAPPERS = ("greeting", "thanks")
 LONG_MESSAGE_WORDS = 12  # from this many words, sentences are also scored one by one
 SENTENCE_WEIGHT = 0.5
 _SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
-_FIRST_CLAUSE = re.compile(r"[?.!\n]+\s+|\s+(?:y|e|and|ademas|tambien|also)\s+", re.IGNORECASE)
+_FIRST_CLAUSE = re.compile(  # each run is tried from its start only (look-behinds): linear time
+    r"(?<![?.!\n])[?.!\n]+\s+|(?<!\s)\s+(?:y|e|and|ademas|tambien|also)\s+", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

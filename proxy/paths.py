@@ -77,3 +77,61 @@ def extension_id(manifest: Path = MANIFEST) -> str:
     key = json.loads(manifest.read_text(encoding="utf-8"))["key"]
     digest = hashlib.sha256(base64.b64decode(key)).hexdigest()[:32]
     return "".join(chr(ord("a") + int(c, 16)) for c in digest)
+
+
+def pid_path() -> Path:
+    """The running server's process id (written once it listens; `responde reload` reads it)."""
+    return data_home() / "server.pid"
+
+
+class ServerLock:
+    """One server per data directory: an exclusive lock on `server.lock`, held while the server runs.
+
+    The pid file is written by the lock holder only, once it listens, and removed by it only, so a second
+    `responde serve` can never delete the running server's pid file."""
+
+    def __init__(self) -> None:
+        self.path = data_home() / "server.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> int | None:
+        """Take the lock; None when taken, else the pid of the server holding it (0 if unknown)."""
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return self._pid() or 0
+        self._fd = fd
+        return None
+
+    def _pid(self) -> int | None:
+        try:
+            return int(pid_path().read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            return None
+
+    def holder(self) -> int | None:
+        """The pid of the running server, or None when no server holds the lock."""
+        mine = ServerLock()
+        if mine.acquire() is None:
+            mine.release()
+            return None
+        return self._pid()
+
+    def publish(self) -> None:
+        """Write this process' pid (call once listening)."""
+        tmp = pid_path().with_suffix(".tmp")
+        tmp.write_text(f"{os.getpid()}\n", encoding="ascii")
+        os.replace(tmp, pid_path())
+
+    def release(self) -> None:
+        """Remove our pid file and let go of the lock (no-op when not held)."""
+        if self._fd is None:
+            return
+        if self._pid() == os.getpid():
+            pid_path().unlink(missing_ok=True)
+        os.close(self._fd)
+        self._fd = None

@@ -6,16 +6,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import re2
+
 from proxy.redact import find
 from proxy.rules.schema import Marketplace, Policies
 from proxy.sites import host_matches, longest_suffix_match
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{6,}\d(?![\w/])")
-URL = re.compile(
-    r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|me|ly|store|shop|"
-    r"info|link|br|mx|ar|co|cl|es)(?:/\S*)?\b",
-    re.IGNORECASE,
+# Replies carry buyer-given values (name, product, city): every pattern here runs in linear time. The two
+# that would backtrack under Python's re (an unbounded run followed by something that can fail) use RE2,
+# with Python's \w and \S spelled out (RE2's shorthands are ASCII-only); PHONE's run is bounded instead.
+_W = r"\p{L}\p{N}_"
+_S = r"[^\s\x1c-\x1f\x85\p{Z}]"
+EMAIL = re2.compile(rf"[{_W}.+-]+@[{_W}-]+\.[{_W}.-]+")
+PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{6,40}\d(?![\w/])")
+URL = re2.compile(
+    rf"(?i)\b(?:https?://|www\.){_S}+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|me|ly|store|shop|"
+    rf"info|link|br|mx|ar|co|cl|es)(?:/{_S}*)?\b"
 )
 SHORTENER = re.compile(
     r"\b(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|cutt\.ly|is\.gd|ow\.ly|rb\.gy|wa\.me|"

@@ -1,5 +1,10 @@
-"""PII redaction before anything is written or logged: e-mails, phones, CPF/CNPJ, RFC/CURP, CUIT/DNI,
-RUT, card numbers and street addresses. Document numbers count only when their checksum is valid."""
+"""PII redaction before anything is written or logged. Text is first cleaned (NFKC, no zero-width, format
+or bidi characters: `proxy.nlp.clean`), so a full-width ＠, an NBSP inside a card number or a zero-width
+space inside an e-mail changes nothing. Then: e-mails (also spelled out: "arroba", "punto", "(at)"),
+phone numbers (digits or es/pt/en number words, any separators), card numbers (issuer prefix and Luhn),
+CPF, CNPJ, CUIT, RUT, RFC, CURP (checksums), labelled ID numbers (DNI, cédula, RG...), Argentine DNI
+with dots, CEP and labelled postal codes, street addresses, and the buyer's name when it is known.
+Every detector runs in linear time (see tests/test_patterns.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +13,22 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import phonenumbers
-from stdnum import luhn
 from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
 from stdnum.cl import rut
 from stdnum.mx import curp, rfc
 
-REGIONS = ("MX", "BR", "AR", "CO", "CL", "US", "ES")
+from proxy.nlp.clean import clean
+from proxy.pii import text as words
+from proxy.pii.numbers import find_numbers
+from proxy.pii.text import name_tokens
+
+__all__ = ["Finding", "find", "name_tokens", "redact", "redact_names", "redact_logs", "RedactingFilter"]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One piece of PII in a text."""
+    """One piece of PII in a (cleaned) text."""
 
     kind: str
     start: int
@@ -39,10 +47,9 @@ def _valid(check: Callable[[str], object]) -> Callable[[str], bool]:
     return ok
 
 
-# (kind, pattern, validator): checked in this order; earlier kinds win overlapping spans. A group named
-# `v` marks the value when the pattern also matches a label ("DNI 30.123.456").
+# Alphanumeric documents, checksum-validated (bounded patterns: linear). Digit-only documents (CPF, CNPJ,
+# CUIT) and cards are found by proxy.pii.numbers whatever their separators.
 DOCUMENTS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
-    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), lambda v: True),
     (
         "curp",
         re.compile(r"\b[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z\d]\d\b", re.I),
@@ -53,85 +60,73 @@ DOCUMENTS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
         re.compile(r"\b[A-ZÑ&]{3,4}-?\d{6}-?[A-Z\d]{3}\b", re.I),
         _valid(lambda v: rfc.validate(v.upper())),
     ),
+    ("rut", re.compile(r"\b\d{1,2}[.\s]?\d{3}[.\s]?\d{3}\s?-\s?[\dkK]\b"), _valid(rut.validate)),
+    # written in their usual shape, these are taken first, so that the number scanner never joins them
     ("cnpj", re.compile(r"\b\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}\b"), _valid(cnpj.validate)),
     ("cpf", re.compile(r"\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b"), _valid(cpf.validate)),
     ("cuit", re.compile(r"\b\d{2}-?\d{8}-?\d\b"), _valid(cuit.validate)),
-    ("rut", re.compile(r"\b\d{1,2}\.?\d{3}\.?\d{3}-[\dkK]\b"), _valid(rut.validate)),
-    ("dni", re.compile(r"(?i)\bdni\b[\s:nº°.#]*(?P<v>\d{1,2}\.?\d{3}\.?\d{3})\b"), lambda v: True),
-    ("card", re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), _valid(lambda v: luhn.validate(re.sub(r"\D", "", v)))),
 ]
-ADDRESS = re.compile(
-    r"(?i)\b(?:calle|avenida|av\.|avda\.?|rua|r\.|travessa|alameda|estrada|rodovia|carrera|cra\.?|"
-    r"diagonal|transversal|pasaje|psje\.?|jir[oó]n|street|st\.|avenue|ave\.|road|rd\.|boulevard|blvd\.?)"
-    r"\s+[^\n,;:!?]{2,40}?,?\s(?:n[º°o.]?\s?)?#?\s?\d{1,5}[a-z]?\b"
-)
+AMAZON_ORDER = re.compile(r"(?<!\d)\d{3}-\d{7}-\d{7}(?!\d)")  # never taken for a phone and a card
 
 
-_DIGIT_TOKEN = re.compile(r"\+?\(?\d[\d().-]*")
+PRIORITY = {
+    k: n for n, k in enumerate("email card cpf cnpj cuit rut rfc curp dni phone cep id address".split())
+}
 
 
-def _valid_phone(candidate: str) -> bool:
-    for region in REGIONS:
-        try:
-            if phonenumbers.is_valid_number(phonenumbers.parse(candidate, region)):
-                return True
-        except phonenumbers.NumberParseException:
+def _merge(found: list[tuple[str, int, int]], text: str) -> list[Finding]:
+    """Overlapping spans become one (redacting their union); the earliest, longest span names it."""
+    merged: list[Finding] = []
+    for kind, start, end in sorted(found, key=lambda f: (f[1], -(f[2] - f[1]), PRIORITY.get(f[0], 99))):
+        if start >= end:
             continue
-    return False
+        if merged and start < merged[-1].end:
+            last = merged[-1]
+            if end > last.end:
+                merged[-1] = Finding(last.kind, last.start, end, text[last.start : end])
+            continue
+        merged.append(Finding(kind, start, end, text[start:end]))
+    return merged
 
 
-def _phones(text: str, taken: list[Finding]) -> Iterable[Finding]:
-    for region in REGIONS:
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            yield Finding("phone", match.start, match.end, match.raw_string)
-    # Numbers written back to back ("55 1234 5678 11 98765-4321") defeat the matcher: try runs of up to
-    # five adjacent digit groups, longest first.
-    tokens = [
-        t
-        for t in _DIGIT_TOKEN.finditer(text)
-        if not any(f.start < t.end() and t.start() < f.end for f in taken)
-    ]
-    i = 0
-    while i < len(tokens):
-        for size in range(min(5, len(tokens) - i), 0, -1):
-            group = tokens[i : i + size]
-            gaps = [text[a.end() : b.start()] for a, b in zip(group, group[1:], strict=False)]
-            if any(gap != " " for gap in gaps):
-                continue
-            start, end = group[0].start(), group[-1].end()
-            digits = sum(ch.isdigit() for ch in text[start:end])
-            if 8 <= digits <= 15 and _valid_phone(text[start:end]):
-                yield Finding("phone", start, end, text[start:end])
-                i += size - 1
-                break
-        i += 1
-
-
-def find(text: str) -> list[Finding]:
-    """Every PII span, longest first where spans overlap."""
-    found: list[Finding] = []
+def spans(text: str, names: Iterable[str] = ()) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of every detector's finding in an already cleaned text (may overlap)."""
+    found: list[tuple[str, int, int]] = []
     for kind, pattern, valid in DOCUMENTS:
-        group = "v" if "v" in pattern.groupindex else 0
-        for m in pattern.finditer(text):
-            if valid(m.group(group)):
-                found.append(Finding(kind, m.start(group), m.end(group), m.group(group)))
-    found += [Finding("address", m.start(), m.end(), m.group()) for m in ADDRESS.finditer(text)]
-    if sum(ch.isdigit() for ch in text) >= 7:  # no phone number has fewer digits; saves the slow matcher
-        found += list(_phones(text, list(found)))
-    kept: list[Finding] = []
-    for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
-        if not kept or f.start >= kept[-1].end:
-            kept.append(f)
-    return kept
+        found += [(kind, m.start(), m.end()) for m in pattern.finditer(text) if valid(m.group())]
+    protected = [(m.start(), m.end()) for m in AMAZON_ORDER.finditer(text)] + [(s, e) for _, s, e in found]
+    found += words.spans(text, names)
+    if sum(ch.isdigit() for ch in text) >= 7 or re.search(r"[^\W\d_]{3}", text):
+        found += [(f.kind, f.start, f.end) for f in find_numbers(text, protected)]
+    return found
 
 
-def redact(text: str) -> str:
-    """The text with every PII span replaced by `[kind]`."""
+def find(text: str, names: Iterable[str] = ()) -> list[Finding]:
+    """Every PII span of clean(text) (positions and values refer to the cleaned text)."""
+    cleaned = clean(text)
+    return _merge(spans(cleaned, names), cleaned)
+
+
+def _apply(text: str, findings: list[Finding]) -> str:
     out, last = [], 0
-    for f in find(text):
+    for f in findings:
         out += [text[last : f.start], f"[{f.kind}]"]
         last = f.end
     return "".join(out) + text[last:]
+
+
+def redact(text: str, names: Iterable[str] = ()) -> str:
+    """clean(text) with every PII span (and every word of the given names) replaced by `[kind]`."""
+    cleaned = clean(text)
+    return _apply(cleaned, _merge(spans(cleaned, names), cleaned))
+
+
+def redact_names(text: str, keys: set[str], hasher: Callable[[str], str | None]) -> str:
+    """An agent's reply (already redacted) without the buyer's name: the words whose keyed hash is a word
+    of the buyer's name, and the name greeted at the start of a line ("Hola Mariana,")."""
+    cleaned = clean(text)
+    found = words.hashed_names(cleaned, keys, hasher) + words.greeted_names(cleaned)
+    return _apply(cleaned, _merge(found, cleaned))
 
 
 class RedactingFilter(logging.Filter):

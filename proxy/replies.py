@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from proxy.rules.loader import RuleSet
 from proxy.rules.schema import CONTEXT_FIELDS, Template
 
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?])")
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<!\s)\s+([,.!?])")  # a run is tried once, from its start: linear
 _COMMA_THEN_END = re.compile(r",([!?.])")
 _SPACES = re.compile(r"[ \t]{2,}")
 

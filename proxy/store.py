@@ -3,16 +3,20 @@
 Contract: buyer text is stored only redacted and only when `store_text` is on; buyer names and order ids
 only as keyed hashes (so `forget` can find them, nobody can read them); a write returns only after its
 transaction is committed, so whatever the API acknowledged survives a crash of the process (WAL,
-synchronous=NORMAL; a power loss may drop the last transactions, never corrupt the file)."""
+synchronous=NORMAL; a power loss may drop the last transactions, never corrupt the file). Deleted rows leave
+nothing behind: secure_delete zeroes freed content, and `forget`, `purge` and `close` checkpoint the WAL
+into the database and truncate it. The files are the owner's alone (0600)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from proxy.facts import order_id_in
-from proxy.redact import redact
+from proxy.redact import name_tokens, redact, redact_names
 
 FEEDBACK_ACTIONS = ("inserted", "edited", "dismissed", "corrected", "handoff_confirmed")
 
@@ -37,7 +41,60 @@ MIGRATIONS = [
     "CREATE INDEX analyses_keys ON analyses(buyer_key, order_key)",
     "CREATE INDEX feedback_trace ON feedback(trace_id)",
     "ALTER TABLE analyses ADD COLUMN due TEXT",  # the marketplace response deadline (UTC, ISO 8601)
+    # keyed hashes of each word of the buyer's name: the agent's final text is checked against them
+    "ALTER TABLE analyses ADD COLUMN name_keys TEXT",
 ]
+TEXT_LIMIT = 5000
+
+
+class Hasher:
+    """Keyed hashes of buyer names and order ids: `forget` can find them, nobody can read them."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def __call__(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        return hmac.new(self._key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
+
+    def names(self, name: str | None) -> list[str]:
+        """Hashes of each word of a name (accents and case folded), sorted."""
+        return sorted({h for token in name_tokens(name or "") if (h := self(token))})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The CPU-heavy part of recording an analysis (redaction, hashing), done off the event loop."""
+
+    text: str
+    product: str | None
+    order_in_text: str | None
+    name_keys: list[str]
+
+
+def prepare(text: str, context: Mapping[str, str | None], hasher: Hasher) -> Prepared:
+    """Redact the buyer's text (PII, and the buyer's own name) and product; hash the name's words."""
+    name = context.get("buyer_name")
+    names = [name] if name else []
+    product = context.get("product")
+    return Prepared(
+        text=redact(text, names)[:TEXT_LIMIT],
+        product=redact(product, names)[:200] if product else None,
+        order_in_text=order_id_in(text),
+        name_keys=hasher.names(name),
+    )
+
+
+def prepare_final_text(text: str, name_keys: list[str], hasher: Hasher) -> str:
+    """The agent's sent reply redacted: PII, and any word that hashes to a word of the buyer's name."""
+    return redact_names(redact(text), set(name_keys), hasher)[:TEXT_LIMIT]
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` (and tighten an existing one) with mode 0600 before SQLite opens it."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
 
 
 class StoreError(RuntimeError):
@@ -53,9 +110,11 @@ class Store:
     """One SQLite file; every public write is one committed transaction."""
 
     def __init__(self, path: Path, key: bytes, store_text: bool = True, retention_days: int = 90) -> None:
-        self.path, self._key = path, key
+        self.path, self.hasher = path, Hasher(key)
         self.store_text, self.retention = store_text, timedelta(days=retention_days)
+        _private_file(path)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left in free pages
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a committed write survives a process crash
         conn.execute("PRAGMA foreign_keys=ON")
@@ -93,17 +152,18 @@ class Store:
             self.db.execute(statement)
 
     def _hash(self, value: str | None) -> str | None:
-        if not value:
-            return None
-        return hmac.new(self._key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
-
-    def _text(self, text: str | None) -> str | None:
-        return redact(text)[:5000] if text and self.store_text else None
+        return self.hasher(value)
 
     def record_analysis(
-        self, result: Mapping[str, Any], text: str, site: str | None, context: Mapping[str, str | None]
+        self,
+        result: Mapping[str, Any],
+        text: str,
+        site: str | None,
+        context: Mapping[str, str | None],
+        prepared: Prepared | None = None,
     ) -> None:
-        """Keep one `/v1/analyze` answer (redacted)."""
+        """Keep one `/v1/analyze` answer (redacted; `prepared` when that was done off the event loop)."""
+        done = prepared or prepare(text, context, self.hasher)
         intents = result["intents"]
         row = {
             "trace_id": result["trace_id"],
@@ -120,11 +180,12 @@ class Store:
             "urgency": result["urgency"],
             "sentiment": result["sentiment"],
             "suggestions": json.dumps([s["template_id"] for s in result["suggestions"]]),
-            "product": redact(product)[:200] if (product := context.get("product")) else None,
+            "product": done.product,
             "buyer_key": self._hash(context.get("buyer_name")),
-            "order_key": self._hash(context.get("order_id") or order_id_in(text)),
-            "text": self._text(text),
+            "order_key": self._hash(context.get("order_id") or done.order_in_text),
+            "text": done.text if self.store_text else None,
             "due": (result.get("deadline") or {}).get("due"),
+            "name_keys": json.dumps(done.name_keys) if done.name_keys else None,
         }
         with self._write():
             self.db.table("analyses").insert(row)
@@ -133,17 +194,30 @@ class Store:
         """Whether an analysis with this trace id is stored."""
         return bool(self.db.execute("SELECT 1 FROM analyses WHERE trace_id = ?", [trace_id]).fetchone())
 
+    def name_keys(self, trace_id: str) -> list[str]:
+        """Hashes of the words of the buyer's name of one analysis (empty when unknown)."""
+        row = self.db.execute("SELECT name_keys FROM analyses WHERE trace_id = ?", [trace_id]).fetchone()
+        return list(json.loads(row[0])) if row and row[0] else []
+
     def record_feedback(
-        self, trace_id: str, action: str, template_id: str | None, intent: str | None, final_text: str | None
+        self,
+        trace_id: str,
+        action: str,
+        template_id: str | None,
+        intent: str | None,
+        final_text: str | None,
+        redacted: str | None = None,
     ) -> None:
-        """Keep one agent action on a shown analysis."""
+        """Keep one agent action on a shown analysis (`redacted`: the final text, redacted off the loop)."""
+        if final_text and redacted is None:
+            redacted = prepare_final_text(final_text, self.name_keys(trace_id), self.hasher)
         row = {
             "trace_id": trace_id,
             "ts": now().isoformat(timespec="seconds"),
             "action": action,
             "template_id": template_id,
             "intent": intent,
-            "final_text": self._text(final_text),
+            "final_text": redacted if final_text and self.store_text else None,
         }
         with self._write():
             self.db.table("feedback").insert(row)
@@ -153,7 +227,15 @@ class Store:
         cutoff = (now() - self.retention).isoformat(timespec="seconds")
         with self._write():
             self.db.execute("DELETE FROM feedback WHERE ts < ?", [cutoff])
-            return int(self.db.execute("DELETE FROM analyses WHERE ts < ?", [cutoff]).rowcount)
+            removed = int(self.db.execute("DELETE FROM analyses WHERE ts < ?", [cutoff]).rowcount)
+        if removed:
+            self.checkpoint()
+        return removed
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database and truncate it (deleted text leaves no copy behind there)."""
+        busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
 
     def forget(
         self,
@@ -169,7 +251,9 @@ class Store:
             raise ValueError("say what to forget: a buyer name, an order id, a date range, or everything")
         clause = " AND ".join(where) or "1"
         with self._write():
-            return int(self.db.execute(f"DELETE FROM analyses WHERE {clause}", args).rowcount)
+            removed = int(self.db.execute(f"DELETE FROM analyses WHERE {clause}", args).rowcount)
+        self.checkpoint()
+        return removed
 
     def _filter(
         self, buyer_name: str | None, order_id: str | None, since: str | None, until: str | None
@@ -255,5 +339,9 @@ class Store:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
 
     def close(self) -> None:
-        """Checkpoint the WAL and close."""
+        """Checkpoint the WAL (truncating it) and close."""
+        try:
+            self.checkpoint()
+        except sqlite3.Error:
+            pass  # read-only or busy: SQLite checkpoints on the next open
         self.db.conn.close()

@@ -62,12 +62,14 @@ class ServerThread:
 class ServeProcess:
     """`responde serve` as a user starts it: its own process, data directory and log output."""
 
-    def __init__(self, home: Path, models: Path, rules: Path | None = None) -> None:
+    def __init__(
+        self, home: Path, models: Path, rules: Path | None = None, extra: list[str] | None = None
+    ) -> None:
         self.home, self.port = home, free_port()
         self.env = env = dict(os.environ, RESPONDE_HOME=str(home))
         cmd = [sys.executable, "-m", "proxy", "--models", str(models)]
         cmd += ["--rules", str(rules)] if rules else []
-        cmd += ["serve", "--port", str(self.port)]
+        cmd += ["serve", "--port", str(self.port), *(extra or [])]
         self.log = home.parent / f"{home.name}-serve.log"
         self._log = self.log.open("w")
         self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
@@ -87,9 +89,11 @@ class ServeProcess:
             time.sleep(0.1)
         raise RuntimeError("responde serve did not start")
 
-    def request(self, method: str, path: str, body: Any = None, raw: bytes | None = None) -> tuple[int, Any]:
+    def request(
+        self, method: str, path: str, body: Any = None, raw: bytes | None = None, timeout: float = 10
+    ) -> tuple[int, Any]:
         """One HTTP request with the extension's headers; returns (status, parsed JSON)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         headers = {"Origin": self.origin, "Authorization": f"Bearer {getattr(self, 'token', '')}"}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         if data is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import socket
 import sqlite3
 from pathlib import Path
@@ -22,15 +23,21 @@ ORIGIN = "chrome-extension://cmnfijhjckggeohllbachinmhhaiefob"
 
 
 class CountingEngine:
-    """The real engine, counting how often a handler reached it."""
+    """The real engine, counting how often a handler reached it (in shared memory: it runs in the
+    server's worker processes)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self.calls = 0
+        self._calls = multiprocessing.get_context("fork").Value("i", 0)
         self.rules = engine.rules
 
+    @property
+    def calls(self) -> int:
+        return int(self._calls.value)
+
     def analyze(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        self.calls += 1
+        with self._calls.get_lock():
+            self._calls.value += 1
         return self._engine.analyze(*args, **kwargs)
 
 

@@ -6,6 +6,8 @@ import functools
 import re
 import unicodedata
 
+import re2
+
 # Chat abbreviations seen in es / pt / en buyer messages, mapped to one canonical spelling.
 ABBREVIATIONS: dict[str, str] = {
     "q": "que",
@@ -107,7 +109,9 @@ ABBREVIATIONS: dict[str, str] = {
 _WORD = re.compile(r"[a-z0-9ñ]+|[?!]|[^\sa-z0-9]", re.UNICODE)
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 _URL = re.compile(r"(https?://\S+|www\.\S+)")
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# RE2 (linear time): with Python's re this pattern backtracks quadratically ("a@" * 32768 took minutes).
+# Python's \S and \w, spelled out for RE2, whose shorthands are ASCII-only.
+_EMAIL = re2.compile(r"[^\s\x1c-\x1f\x85\p{Z}]+@[^\s\x1c-\x1f\x85\p{Z}]+\.[\p{L}\p{N}_]+")
 _DIGITS = re.compile(r"\d+")
 _LAUGH = re.compile(r"^(?:(?:ja|je|ji|ha|he|ka|rs|js|jaj|kk)+[a-z]?|k{3,}|rsrs\w*)$")
 _PUNCT_KEEP = {"?", "!"}

@@ -1,4 +1,4 @@
-"""App factory: middlewares, routes table, engine in a web.AppKey."""
+"""App factory: middlewares, routes table, engine, worker pool, store and token in web.AppKeys."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ from aiohttp import web
 
 from proxy.engine import Engine
 from proxy.server import handlers
-from proxy.server.keys import ENGINE, STORE
-from proxy.server.security import MAX_BODY, json_errors, make_guard, make_limiter
+from proxy.server.jobs import make_jobs
+from proxy.server.keys import ENGINE, POOL, READ_TIMEOUT, STORE, TOKEN
+from proxy.server.pool import DEFAULT_BUDGET_S, WorkerPool
+from proxy.server.security import (
+    MAX_BODY,
+    MAX_IN_FLIGHT,
+    READ_TIMEOUT_S,
+    TokenSource,
+    json_errors,
+    make_guard,
+    make_limiter,
+)
 from proxy.store import Store, StoreError
 
 log = logging.getLogger("responde")
@@ -50,19 +60,49 @@ def store_ctx(open_store: Callable[[], Store]) -> Callable[[web.Application], As
     return ctx
 
 
+def pool_ctx(size: int | None, budget: float) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Cleanup context: fork the workers once the engine (and store) are there; stop them at shutdown."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        store = app.get(STORE)
+        pool = app[POOL] = WorkerPool(
+            make_jobs(app[ENGINE], store.hasher if store else None), size=size, budget=budget
+        )
+        await pool.start()
+        log.info("%d recognition workers, %g s budget per request", pool.size, budget)
+        yield
+        await pool.close()
+
+    return ctx
+
+
 def create_app(
-    engine: Engine, *, port: int, token: str, origin: str, open_store: Callable[[], Store] | None = None
+    engine: Engine,
+    *,
+    port: int,
+    token: str | TokenSource,
+    origin: str,
+    open_store: Callable[[], Store] | None = None,
+    workers: int | None = None,
+    budget: float = DEFAULT_BUDGET_S,
+    max_in_flight: int = MAX_IN_FLIGHT,
+    read_timeout: float = READ_TIMEOUT_S,
 ) -> web.Application:
-    """Build the application for one engine, port, pairing token, extension origin and (optional) store."""
+    """Build the application for one engine, port, pairing token (a value, or a TokenSource that follows
+    the token file), extension origin, optional store, worker pool (size, budget per request) and the
+    time a client has to send its headers and, again, its body."""
+    source = token if isinstance(token, TokenSource) else TokenSource(value=token)
     app = web.Application(
         middlewares=[
             json_errors,
-            make_guard(allowed_hosts(port), origin, token, frozenset(handlers.PAGES)),
-            make_limiter(),
+            make_guard(allowed_hosts(port), origin, source, frozenset(handlers.PAGES)),
+            make_limiter(max_in_flight),
         ],
         client_max_size=MAX_BODY,
     )
     app[ENGINE] = engine
+    app[TOKEN] = source
+    app[READ_TIMEOUT] = read_timeout
     app.router.add_routes(
         [
             web.post("/v1/analyze", handlers.analyze),
@@ -77,33 +117,50 @@ def create_app(
     )
     if open_store is not None:
         app.cleanup_ctx.append(store_ctx(open_store))
+    app.cleanup_ctx.append(pool_ctx(workers, budget))
     return app
 
 
 async def reload_engine(app: web.Application, build: Callable[[], Engine]) -> bool:
-    """Build a new engine off the event loop and swap it in; on any error keep serving the old one."""
+    """Build a new engine off the event loop, swap it in and re-fork the workers with it; on any error
+    keep serving the old one."""
     try:
         fresh = await asyncio.get_running_loop().run_in_executor(None, build)
     except Exception as exc:  # noqa: BLE001 - a broken rules file or model must not stop the server
         log.error("reload failed, still serving the previous rules and model: %s", exc)
         return False
     app[ENGINE].__dict__.update(fresh.__dict__)  # in place: the next request sees the new engine
+    store = app.get(STORE)
+    await app[POOL].reload(make_jobs(app[ENGINE], store.hasher if store else None))
     log.info("reloaded rules and model")
     return True
 
 
 async def serve(
-    app: web.Application, port: int, host: str = "127.0.0.1", build: Callable[[], Engine] | None = None
+    app: web.Application,
+    port: int,
+    host: str = "127.0.0.1",
+    build: Callable[[], Engine] | None = None,
+    on_listening: Callable[[], None] | None = None,
 ) -> None:
-    """Run until cancelled, bound to loopback only; SIGHUP reloads rules and model when `build` is given."""
-    runner = web.AppRunner(app, access_log=None)
+    """Run until SIGTERM / SIGINT (then close the store and workers cleanly), bound to loopback only;
+    SIGHUP reloads rules and model when `build` is given. A client has the app's read timeout to send its
+    request headers (from connecting, or from the previous answer: aiohttp's keep-alive timer) and as
+    long again for its body (handlers.read_json)."""
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=app[READ_TIMEOUT])
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    if build is not None:
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload_engine(app, build)))
     try:
-        await asyncio.Event().wait()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        if build is not None:
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload_engine(app, build)))
+        if on_listening is not None:
+            on_listening()
+        await stop.wait()
+        log.info("stopping: closing the store and the workers")
     finally:
         await runner.cleanup()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
+import uuid
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,8 +23,9 @@ from proxy.api_models import (
     ThreadMessage,
 )
 from proxy.engine import Engine
-from proxy.server.keys import ENGINE, STORE
-from proxy.server.security import error
+from proxy.server.keys import ENGINE, POOL, READ_TIMEOUT, STORE
+from proxy.server.pool import OverBudget, WorkerFailed
+from proxy.server.security import SlowBody, error, loads
 from proxy.store import Store, StoreError
 
 log = logging.getLogger("responde.http")
@@ -50,19 +53,21 @@ def validation_error(exc: ValidationError) -> web.Response:
 
 
 async def read_json(request: web.Request) -> Any:
-    """Parse the body as JSON (raises json.JSONDecodeError on bad input)."""
-    raw = await request.read()
-    return json.loads(raw.decode("utf-8", errors="strict"))
+    """The body as strict JSON (BadJson and SlowBody are left to the middleware)."""
+    try:
+        async with asyncio.timeout(request.app[READ_TIMEOUT]):
+            raw = await request.read()
+    except TimeoutError:
+        raise SlowBody from None
+    return loads(raw)
 
 
 async def parse(request: web.Request, model: type[M]) -> M | web.Response:
-    """The validated body, or the error response to send (json.JSONDecodeError is left to the middleware)."""
+    """The validated body, or the error response to send."""
     try:
         return model.model_validate(await read_json(request))
     except ValidationError as exc:
         return validation_error(exc)
-    except UnicodeDecodeError:
-        return error(400, "bad_json", "Body is not UTF-8 JSON.")
 
 
 NO_STORE = (409, "no_store", "This server keeps no store (started without one).")
@@ -82,17 +87,30 @@ async def analyze(request: web.Request) -> web.Response:
     body = await parse(request, AnalyzeRequest)
     if isinstance(body, web.Response):
         return body
-    engine: Engine = request.app[ENGINE]
     thread = [(m.author, m.text) for m in body.thread]
     context = body.context.model_dump()
-    result = engine.analyze(
-        body.text, body.site, body.locale, context, body.ui_lang, thread, body.received_at
-    )
+    args = (body.text, body.site, body.locale, context, body.ui_lang, thread, body.received_at)
+    trace = uuid.uuid4().hex
+    try:
+        result, prepared = await request.app[POOL].run("analyze", *args)
+    except OverBudget as exc:
+        log.warning("analysis %s stopped: %s; the worker was replaced", trace, exc)
+        budget = request.app[POOL].budget
+        return error(
+            503,
+            "over_budget",
+            f"Analysing this message took longer than {budget:g} s and was stopped; other messages are "
+            "still answered. Quote the trace id if it happens again.",
+            trace,
+        )
+    except WorkerFailed as exc:
+        log.error("analysis %s failed: %s", trace, exc)
+        return error(500, "internal", "Internal error; see the server log.", trace)
     store = request.app.get(STORE)
     result["stored"] = False
     if store is not None:
         try:
-            store.record_analysis(result, body.text, body.site, context)
+            store.record_analysis(result, body.text, body.site, context, prepared)
             result["stored"] = True
         except StoreError as exc:
             log.error("analysis not recorded: %s", exc)  # the agent still gets the suggestions
@@ -111,8 +129,21 @@ async def feedback(request: web.Request) -> web.Response:
         return error(422, "invalid", "A correction needs the right intent.")
     if not store.has_trace(body.trace_id):
         return error(404, "unknown_trace", "No analysis with this trace id (expired or forgotten).")
+    redacted = None
+    if body.final_text:
+        try:
+            redacted = await request.app[POOL].run(
+                "final_text", body.final_text, store.name_keys(body.trace_id)
+            )
+        except (OverBudget, WorkerFailed) as exc:
+            log.error("feedback text of %s not redacted: %s", body.trace_id, exc)
+            return error(
+                503, "over_budget", "Could not process the final text in time; retry.", body.trace_id
+            )
     try:
-        store.record_feedback(body.trace_id, body.action, body.template_id, body.intent, body.final_text)
+        store.record_feedback(
+            body.trace_id, body.action, body.template_id, body.intent, body.final_text, redacted
+        )
     except StoreError as exc:
         log.error("feedback not recorded: %s", exc)
         return error(507, "store_full", "Could not save: the disk is full or the store is read-only.")

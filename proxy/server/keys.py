@@ -5,7 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from proxy.engine import Engine
+from proxy.server.pool import WorkerPool
+from proxy.server.security import TokenSource
 from proxy.store import Store
 
 ENGINE = web.AppKey("engine", Engine)
 STORE = web.AppKey("store", Store)  # set only when the server keeps a store
+POOL = web.AppKey("pool", WorkerPool)  # the worker processes that run recognition and redaction
+READ_TIMEOUT = web.AppKey("read_timeout", float)  # seconds a client has for its headers, and for its body
+TOKEN = web.AppKey(
+    "token", TokenSource
+)  # the pairing token, re-read when `responde token --rotate` changes it

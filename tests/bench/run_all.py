@@ -27,7 +27,13 @@ def main() -> int:
     print("| what | Responde | baseline | target |")
     print("|---|---|---|---|")
     status = 0
-    for script in ("server_bench.py", "nlp_bench.py", "retrain_bench.py", "browser_bench.py"):
+    for script in (
+        "server_bench.py",
+        "adversarial_bench.py",
+        "nlp_bench.py",
+        "retrain_bench.py",
+        "browser_bench.py",
+    ):
         done = subprocess.run(
             [sys.executable, str(HERE / script)], capture_output=True, text=True, check=False
         )
