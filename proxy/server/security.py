@@ -25,20 +25,26 @@ def error(status: int, code: str, message: str) -> web.Response:
 
 
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
 
 
 def make_guard(
-    allowed_hosts: frozenset[str], origin: str, token: str, public: frozenset[str] = frozenset()
+    allowed_hosts: frozenset[str],
+    origin: str,
+    token: str,
+    public: frozenset[str] = frozenset(),
+    open_paths: frozenset[str] = frozenset(),
 ) -> Callable[..., Awaitable[web.StreamResponse]]:
     """Middleware refusing anything that is not our paired extension talking to 127.0.0.1.
 
-    `public` paths (the dashboard's static page, script and style: no data in them) need no token on GET;
-    every data request still does, and the Host check applies to all."""
+    An Origin, when sent, must be the extension's exactly; every POST must send it (browsers always do, and
+    Chrome sends it on an extension's POST but never on its GET, so stored data is served on POST only).
+    `public` paths (a static page, no data) need no token on GET. `open_paths` (the identity challenge) need
+    no token: the extension asks there before it sends the token. The Host check applies to all."""
     expected = f"Bearer {token}".encode()
 
     @web.middleware
@@ -62,7 +68,7 @@ def make_guard(
             response.headers["Cache-Control"] = "no-store"
             response.headers["X-Content-Type-Options"] = "nosniff"
             return response
-        if not hmac.compare_digest(auth, expected):
+        if request.path not in open_paths and not hmac.compare_digest(auth, expected):
             return error(
                 401,
                 "unpaired",
