@@ -177,6 +177,9 @@ class PanelLocator:
     def is_disabled(self) -> bool:
         return bool(self._one("return el.disabled === true;"))
 
+    def is_enabled(self) -> bool:
+        return not self.is_disabled()
+
     def is_visible(self) -> bool:
         return bool(self._one("return el.checkVisibility() && el.getBoundingClientRect().width > 0;"))
 
