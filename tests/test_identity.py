@@ -100,3 +100,29 @@ async def test_bad_bodies(client: Any) -> None:
         resp = await client.post("/v1/hello", data=raw, headers=hello_headers(client))
         assert resp.status in (400, 422) and "proof" not in await resp.text()
     assert (await client.get("/v1/hello", headers=hello_headers(client))).status == 405
+
+
+async def test_a_rotated_token_is_used_at_once(aiohttp_client: Any) -> None:
+    """The handler reads a changing token (the server follows `responde token --rotate`) per challenge."""
+    from aiohttp import web
+
+    from proxy.server.identity import make_hello
+
+    class Rotating:
+        value = "old-token"
+
+        def current(self) -> str:
+            return self.value
+
+    token = Rotating()
+    app = web.Application()
+    app.router.add_post("/v1/hello", make_hello(token))
+    c = await aiohttp_client(app)
+    first = await (await c.post("/v1/hello", json={"nonce": NONCE})).json()
+    token.value = "new-token"
+    second = await (await c.post("/v1/hello", json={"nonce": NONCE})).json()
+    host = f"127.0.0.1:{c.port}"
+    assert [first["proof"], second["proof"]] == [
+        proof("old-token", NONCE, host),
+        proof("new-token", NONCE, host),
+    ]

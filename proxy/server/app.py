@@ -65,7 +65,7 @@ def create_app(
     app[ENGINE] = engine
     app.router.add_routes(
         [
-            web.post("/v1/hello", identity.make_hello(lambda: token)),
+            web.post("/v1/hello", identity.make_hello(token)),
             web.post("/v1/analyze", handlers.analyze),
             web.post("/v1/feedback", handlers.feedback),
             web.get("/v1/health", handlers.health),

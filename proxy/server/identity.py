@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,6 +22,12 @@ from proxy.server.security import error
 PROTOCOL = "responde-hello/v1"
 PATH = "/v1/hello"
 OPEN_PATHS = frozenset({PATH})  # the one route that needs no token (every other guard still applies)
+
+
+class CurrentToken(Protocol):
+    """A token that may change while the server runs (`responde token --rotate`)."""
+
+    def current(self) -> str: ...
 
 
 class HelloRequest(BaseModel):
@@ -36,8 +43,9 @@ def proof(token: str, nonce: str, host: str) -> str:
     return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
 
 
-def make_hello(token: Callable[[], str]) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """The handler, reading the current token from `token()` on every challenge."""
+def make_hello(token: str | CurrentToken) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The handler for a fixed token, or one read from `token.current()` on every challenge."""
+    current: Callable[[], str] = (lambda: token) if isinstance(token, str) else token.current
 
     async def hello(request: web.Request) -> web.Response:
         try:
@@ -45,6 +53,6 @@ def make_hello(token: Callable[[], str]) -> Callable[[web.Request], Awaitable[we
         except (ValidationError, UnicodeDecodeError):
             return error(422, "invalid", 'Send {"nonce": "<22 to 128 base64url characters>"}.')
         host = request.headers.get("Host", "")  # already checked against the allowed hosts by the guard
-        return web.json_response({"protocol": PROTOCOL, "proof": proof(token(), body.nonce, host)})
+        return web.json_response({"protocol": PROTOCOL, "proof": proof(current(), body.nonce, host)})
 
     return hello
