@@ -106,6 +106,7 @@ async def test_a_rotated_token_is_used_at_once(aiohttp_client: Any) -> None:
     """The handler reads a changing token (the server follows `responde token --rotate`) per challenge."""
     from aiohttp import web
 
+    from proxy.server import keys
     from proxy.server.identity import make_hello
 
     class Rotating:
@@ -116,6 +117,9 @@ async def test_a_rotated_token_is_used_at_once(aiohttp_client: Any) -> None:
 
     token = Rotating()
     app = web.Application()
+    for name, value in (("READ_TIMEOUT", 10.0),):  # state the handlers read, where this version has it
+        if hasattr(keys, name):
+            app[getattr(keys, name)] = value
     app.router.add_post("/v1/hello", make_hello(token))
     c = await aiohttp_client(app)
     first = await (await c.post("/v1/hello", json={"nonce": NONCE})).json()
