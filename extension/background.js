@@ -1,6 +1,6 @@
 /* Service worker: every server call goes through here. Stateless: settings and the last trace id live in
    chrome.storage, because MV3 stops this worker whenever it is idle. */
-importScripts("lib/settings.js", "lib/i18n.js");
+importScripts("lib/settings.js", "lib/i18n.js", "lib/identity.js");
 
 const CONTENT_FILES = [
   "lib/i18n.js",
@@ -13,12 +13,17 @@ const CONTENT_FILES = [
 const MENU_ID = "responde-analyze";
 const TIMEOUT_MS = 8000;
 
-async function callServer(path, body) {
+/* The token (and any buyer text) goes only to a server that has just proved it knows the token. */
+async function callServer(path, body, { fresh = false } = {}) {
   const settings = await RespondeSettings.load();
   if (!settings.token) return { ok: false, error: "notPaired" };
+  const verified = await RespondeIdentity.ensure(settings, { fresh });
+  if (!verified.ok) return { ...verified, server: settings.server, command: RespondeSettings.START_COMMAND };
   const init = {
     method: body === undefined ? "GET" : "POST",
     headers: { Authorization: `Bearer ${settings.token}` },
+    credentials: "omit",
+    redirect: "error",
     signal: AbortSignal.timeout(TIMEOUT_MS),
   };
   if (body !== undefined) {
@@ -29,9 +34,13 @@ async function callServer(path, body) {
   try {
     response = await fetch(settings.server + path, init);
   } catch {
+    await RespondeIdentity.forget();
     return { ok: false, error: "serverDown", command: RespondeSettings.START_COMMAND };
   }
-  if (response.status === 401 || response.status === 403) return { ok: false, error: "badToken" };
+  if ([401, 403, 421].includes(response.status)) {
+    await RespondeIdentity.forget();
+    return { ok: false, error: "badToken" };
+  }
   if (!response.ok) return { ok: false, error: "serverError", status: response.status };
   return { ok: true, data: await response.json() };
 }
@@ -54,10 +63,25 @@ const HANDLERS = {
     return callServer("/v1/intents");
   },
   async waiting() {
-    return callServer("/v1/dashboard");
+    return callServer("/v1/dashboard", {});
+  },
+  /* Stored data is asked for with POST: Chrome sends our Origin on POST only, and the server requires it. */
+  async dashboard(message) {
+    const filters = {};
+    for (const key of ["since", "until", "site"]) {
+      const value = message.query && message.query[key];
+      if (typeof value === "string" && value) filters[key] = value;
+    }
+    return callServer("/v1/dashboard", filters);
+  },
+  async export() {
+    return callServer("/v1/export", {});
+  },
+  async forget(message) {
+    return callServer("/v1/forget", message.filters || {});
   },
   async testConnection() {
-    return callServer("/v1/health");
+    return callServer("/v1/health", undefined, { fresh: true });
   },
   async status() {
     const { lastTrace } = await chrome.storage.local.get("lastTrace");
@@ -66,13 +90,21 @@ const HANDLERS = {
   },
 };
 
+/* Handlers only the extension's own pages (popup, options, dashboard) may call: content scripts run inside
+   pages we do not control, so they get the analysis, feedback and intent list, never the stored data. */
+const PAGE_ONLY = new Set(["waiting", "dashboard", "export", "forget", "testConnection", "status"]);
+
+function fromExtensionPage(sender) {
+  return sender.id === chrome.runtime.id && !!sender.url && new URL(sender.url).origin === self.location.origin;
+}
+
 /* A message listener over a handler table: unknown types are ignored, errors become { ok: false }.
-   `allowed(sender)` may refuse the sender first. */
+   `allowed(sender, message)` may refuse the sender first. */
 function listen(event, table, allowed = async () => true) {
   event.addListener((message, sender, sendResponse) => {
     const handler = table[message && message.type];
     if (!handler) return false;
-    allowed(sender)
+    allowed(sender, message)
       .then((ok) => (ok ? handler(message, sender) : { ok: false, error: "notAllowed" }))
       .then(sendResponse, (error) =>
         sendResponse({ ok: false, error: "serverError", status: String(error && error.message) }),
@@ -81,20 +113,7 @@ function listen(event, table, allowed = async () => true) {
   });
 }
 
-listen(chrome.runtime.onMessage, HANDLERS);
-
-/* Messages from web pages: only the dashboard served by the paired server (same origin as the server
-   setting) may ask, and only for what the server refuses from any Origin but ours: erasure. */
-const EXTERNAL_HANDLERS = {
-  async forget(message) {
-    return callServer("/v1/forget", message.filters || {});
-  },
-};
-
-listen(chrome.runtime.onMessageExternal, EXTERNAL_HANDLERS, async (sender) => {
-  const settings = await RespondeSettings.load();
-  return sender.origin === new URL(settings.server).origin;
-});
+listen(chrome.runtime.onMessage, HANDLERS, async (sender, message) => !PAGE_ONLY.has(message.type) || fromExtensionPage(sender));
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.contextMenus.create({

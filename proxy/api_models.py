@@ -71,3 +71,15 @@ class ForgetRequest(Strict):
     since: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     until: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     everything: bool = False
+
+
+class DashboardRequest(Strict):
+    """POST /v1/dashboard: the dashboard's tables for a date range (`until` exclusive) and maybe one site."""
+
+    since: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    until: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    site: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9.-]+$")
+
+
+class ExportRequest(Strict):
+    """POST /v1/export: everything stored (an empty object; POST, so Chrome sends the extension's Origin)."""

@@ -270,16 +270,37 @@ async def test_in_flight_limit_answers_429(aiohttp_client: Any) -> None:
     assert (await client.get("/slow")).status == 200
 
 
-async def test_dashboard_page_is_public_but_its_data_is_not(api) -> None:
+async def test_the_only_page_is_static_and_points_to_the_extension(api) -> None:
     page = await api.get("/", headers={"Host": api.host})
     assert page.status == 200 and page.content_type == "text/html"
-    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert '<script src="/static/dashboard.js">' in await page.text()
+    html = await page.text()
+    assert "<script" not in html and "Open the dashboard" in html and "打开数据看板" in html
     assert (await api.get("/", headers={"Host": "evil.example"})).status == 421
-    assert (await api.get("/v1/dashboard", headers={"Host": api.host})).status == 401
-    assert (await api.get("/v1/export", headers={"Host": api.host})).status == 401
-    assert (await api.get("/static/../proxy/store.py", headers={"Host": api.host})).status in (401, 404)
+    for old in ("/static/dashboard.js", "/static/dashboard.css", "/static/../proxy/store.py"):
+        assert (await api.get(old, headers={"Host": api.host})).status in (401, 404)
+
+
+@pytest.mark.parametrize("path", ["/v1/dashboard", "/v1/export"])
+async def test_stored_data_only_for_the_extension(api, path: str) -> None:
+    """Stored data is served on POST only, where the browser always sends the Origin; the extension's
+    service worker is the only client that has both its Origin and the token."""
+    assert (await api.post("/v1/analyze", data=BODY, headers=headers(api))).status == 200
+    ok = await api.post(path, data="{}", headers=headers(api))
+    assert ok.status == 200
+    refused = [
+        (await api.get(path, headers=headers(api, Origin=None))).status,  # GET: never, even with the token
+        (await api.get(path, headers=headers(api))).status,
+        (await api.post(path, data="{}", headers=headers(api, Origin=None))).status,
+        (
+            await api.post(path, data="{}", headers=headers(api, Origin="https://www.mercadolibre.com.mx"))
+        ).status,
+        (await api.post(path, data="{}", headers=headers(api, Origin=f"http://{api.host}"))).status,
+        (await api.post(path, data="{}", headers=headers(api, Authorization=None))).status,
+        (await api.post(path, data='{"all": true}', headers=headers(api))).status,
+    ]
+    assert refused == [405, 405, 403, 403, 403, 401, 422]
 
 
 async def test_dashboard_tables(api) -> None:
@@ -288,7 +309,8 @@ async def test_dashboard_tables(api) -> None:
             {"text": text, "site": "mercadolibre.com.mx", "context": {"product": "Lámpara LED"}}
         )
         assert (await api.post("/v1/analyze", data=body, headers=headers(api))).status == 200
-    out = await (await api.get("/v1/dashboard?since=2000-01-01", headers=headers(api, Origin=None))).json()
+    since = json.dumps({"since": "2000-01-01"})
+    out = await (await api.post("/v1/dashboard", data=since, headers=headers(api))).json()
     assert sorted(out) == ["deadlines", "outcomes", "per_day", "per_product", "per_site", "sites"]
     assert out["sites"] == ["mercadolibre.com.mx"]
     assert out["per_site"] == [{"site": "mercadolibre.com.mx", "messages": 3, "handoffs": 1}]
@@ -296,9 +318,9 @@ async def test_dashboard_tables(api) -> None:
         ("Lámpara LED", "order_status", 2),
         ("Lámpara LED", "damaged_defective", 1),
     }
-    bad = await api.get("/v1/dashboard?since=yesterday", headers=headers(api, Origin=None))
+    bad = await api.post("/v1/dashboard", data='{"since": "yesterday"}', headers=headers(api))
     assert bad.status == 422 and "yesterday" not in await bad.text()
-    exported = await (await api.get("/v1/export", headers=headers(api, Origin=None))).json()
+    exported = await (await api.post("/v1/export", data="{}", headers=headers(api))).json()
     assert len(exported["analyses"]) == 3
 
 
@@ -333,12 +355,12 @@ async def test_unanswered_messages_by_urgency_and_deadline(api) -> None:
         traces.append(
             (await (await api.post("/v1/analyze", data=body, headers=headers(api))).json())["trace_id"]
         )
-    rows = (await (await api.get("/v1/dashboard", headers=headers(api, Origin=None))).json())["deadlines"]
+    rows = (await (await api.post("/v1/dashboard", data="{}", headers=headers(api))).json())["deadlines"]
     assert [(r["intent"], r["urgency"], r["due"]) for r in rows] == [
         ("damaged_defective", "high", "2026-11-21T02:00:00+00:00"),  # 12:00 + 8 h = 20:00 in Mexico City
         ("order_status", "normal", "2026-11-21T00:00:00+00:00"),  # 10:00 + 8 h = 18:00
     ]
     done = json.dumps({"trace_id": traces[1], "action": "handoff_confirmed"})
     assert (await api.post("/v1/feedback", data=done, headers=headers(api))).status == 201
-    rows = (await (await api.get("/v1/dashboard", headers=headers(api, Origin=None))).json())["deadlines"]
+    rows = (await (await api.post("/v1/dashboard", data="{}", headers=headers(api))).json())["deadlines"]
     assert [r["intent"] for r in rows] == ["order_status"]

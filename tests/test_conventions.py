@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_extension import SITES
@@ -19,8 +20,8 @@ MANIFEST = json.loads((EXT / "manifest.json").read_text(encoding="utf-8"))
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 README = (paths.REPO / "README.md").read_text(encoding="utf-8")
 NODE = shutil.which("node")
-DASHBOARD = paths.REPO / "proxy" / "server" / "static"
-JS_FILES = sorted(EXT.rglob("*.js")) + sorted(DASHBOARD.glob("*.js"))
+DASHBOARD = EXT / "dashboard"
+JS_FILES = sorted(EXT.rglob("*.js"))
 HTML_SINKS = r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function"
 
 
@@ -65,8 +66,9 @@ def test_manifest_asks_for_the_minimum() -> None:
     assert MANIFEST["host_permissions"] == ["http://127.0.0.1/*"]
     assert set(MANIFEST["permissions"]) == {"storage", "contextMenus", "activeTab", "scripting"}
     assert "<all_urls>" not in json.dumps(MANIFEST)
-    # Web pages may message the extension only from the local server (the dashboard); no other extension.
-    assert MANIFEST["externally_connectable"] == {"ids": [], "matches": ["http://127.0.0.1/*"]}
+    # No web page and no other extension may message it; no page may load its pages (the dashboard).
+    assert MANIFEST["externally_connectable"] == {"ids": []}
+    assert "web_accessible_resources" not in MANIFEST
     assert MANIFEST["content_security_policy"]["extension_pages"] == "script-src 'self'; object-src 'none'"
 
 
@@ -96,17 +98,30 @@ def test_extension_scripts_parse(path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def ui_strings() -> dict[str, dict[str, str]]:
-    script = "require(process.argv[1]); console.log(JSON.stringify(RespondeI18n.STRINGS));"
-    done = subprocess.run(
-        [str(NODE), "-e", script, str(EXT / "lib" / "i18n.js")], capture_output=True, text=True, check=True
-    )
+def ui_strings(source: Path = EXT / "lib" / "i18n.js", name: str = "RespondeI18n.STRINGS") -> dict[str, Any]:
+    script = f"require(process.argv[1]); console.log(JSON.stringify({name}));"
+    done = subprocess.run([str(NODE), "-e", script, str(source)], capture_output=True, text=True, check=True)
     return dict(json.loads(done.stdout))
 
 
+# The dashboard page has its own words (strings.js); everything else shares lib/i18n.js.
+STRING_TABLES = [
+    (
+        "extension",
+        EXT / "lib" / "i18n.js",
+        "RespondeI18n.STRINGS",
+        [p for p in EXT.rglob("*") if DASHBOARD not in p.parents],
+    ),
+    ("dashboard", DASHBOARD / "strings.js", "RespondeDashboardStrings", sorted(DASHBOARD.glob("*"))),
+]
+
+
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
-def test_every_ui_string_exists_in_all_four_languages() -> None:
-    strings = ui_strings()
+@pytest.mark.parametrize(
+    ("source", "name", "files"), [t[1:] for t in STRING_TABLES], ids=[t[0] for t in STRING_TABLES]
+)
+def test_every_ui_string_exists_in_all_four_languages(source: Path, name: str, files: list[Path]) -> None:
+    strings = ui_strings(source, name)
     assert sorted(strings) == ["en", "es", "pt-BR", "zh-CN"]
     keys = set(strings["en"])
     assert {lang: sorted(keys ^ set(table)) for lang, table in strings.items()} == {
@@ -114,7 +129,7 @@ def test_every_ui_string_exists_in_all_four_languages() -> None:
     }
     assert all(text.strip() for table in strings.values() for text in table.values())
     used = set()
-    for path in EXT.rglob("*"):
+    for path in files:
         if path.suffix in (".js", ".html"):
             source = path.read_text(encoding="utf-8")
             used |= set(re.findall(r'(?:\btr|\bt\((?:lang|this\.uiLang|[\w.()"]+)),\s*"(\w+)"', source))
@@ -134,4 +149,4 @@ def test_readme_lists_every_command_and_endpoint() -> None:
         r'web\.(?:get|post)\("(/v1/[\w/]+)"', (paths.REPO / "proxy/server/app.py").read_text()
     )
     assert app_routes and all(f"{route}" in README for route in app_routes)
-    assert set(handlers.PAGES) == {"/", "/static/dashboard.js", "/static/dashboard.css"}
+    assert set(handlers.PAGES) == {"/"}

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from browser import ARTIFACTS, CHROMIUM, FIXTURES, PageServer, chromium
+from closed_panel import PanelLocator, PanelView
 from live import ServerThread, free_port
 
 from proxy import paths
@@ -41,9 +42,7 @@ SITES = [
     ("amazon", "sellercentral.amazon.com", "/messaging/thread?id=81", "en-US", "product_info", "pageDraft"),
     ("shopee", "seller.shopee.com.br", "/webchat/conversations", "pt-BR", "damaged_defective", "editorModel"),
 ]
-PANEL = "responde-panel .rp"
-SHADOW = "document.querySelector('responde-panel').shadowRoot"
-SHOWS_INTENT = f"label => {SHADOW}.querySelector('.intent')?.textContent.includes(label)"
+SHOWS_INTENT = "text(root?.querySelector('.intent'))?.includes(arg)"
 LATENCY: dict[str, int] = {}
 
 pytestmark = pytest.mark.skipif(
@@ -141,9 +140,19 @@ def open_popup(browser: Browser) -> Any:
     return popup
 
 
-def wait_ready(page: Any) -> Any:
-    page.wait_for_selector(f"{PANEL}[data-state=ready]", timeout=15000)
-    return page.locator(PANEL)
+_VIEWS: dict[Any, PanelView] = {}
+
+
+def view(page: Any) -> PanelView:
+    """The page's panel, read from the extension's isolated world (its shadow root is closed)."""
+    if page not in _VIEWS:
+        _VIEWS[page] = PanelView(page)
+        page.on("close", lambda p: _VIEWS.pop(p, None))
+    return _VIEWS[page]
+
+
+def wait_ready(page: Any) -> PanelLocator:
+    return view(page).wait_state("ready")
 
 
 def add_buyer_message(page: Any, text: str) -> None:
@@ -208,10 +217,7 @@ def test_complaint_shows_the_handoff_banner(paired: Browser, engine: Engine) -> 
     page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/2/mensajes")
     wait_ready(page)
     add_buyer_message(page, "son unos estafadores, nadie me responde. voy a ir a profeco")
-    page.wait_for_function(
-        f"() => {SHADOW}.querySelector('.handoff') !== null",
-        timeout=15000,
-    )
+    view(page).wait_for("root?.querySelector('.handoff')")
     panel = wait_ready(page)
     complaint = engine.rules.intents["complaint"].label
     shown = [panel.locator(".intent .label").text_content(), panel.locator(".intent .second").text_content()]
@@ -243,8 +249,8 @@ def test_budget_warns_past_350_on_mercado_libre_and_never_truncates(paired: Brow
 def test_server_down_says_how_to_start_it(paired: Browser) -> None:
     with paired.settings(server=f"http://127.0.0.1:{free_port()}"):
         page = open_site(paired, "sellercentral.amazon.com", "/messaging/thread?id=9")
-        page.wait_for_selector(f"{PANEL}[data-state=error]", timeout=15000)
-        assert page.locator(f"{PANEL} .error").text_content() == (
+        panel = view(page).wait_state("error")
+        assert panel.locator(".error").text_content() == (
             "Responde is not running. Start it: make run  (or: responde serve)"
         )
         assert page.input_value("#bsm-reply-text") == ""  # the page keeps working untouched
@@ -255,8 +261,8 @@ def test_server_down_says_how_to_start_it(paired: Browser) -> None:
 def test_wrong_token_says_how_to_pair(paired: Browser) -> None:
     with paired.settings(token="not-the-token"):
         page = open_site(paired, "seller.shopee.com.br", "/webchat/conversations")
-        page.wait_for_selector(f"{PANEL}[data-state=error]", timeout=15000)
-        assert "responde token" in page.locator(f"{PANEL} .error").text_content()
+        panel = view(page).wait_state("error")
+        assert "responde token" in panel.locator(".error").text_content()
         page.close()
 
 
@@ -267,11 +273,7 @@ def test_stopped_service_worker_wakes_up_for_the_next_message(paired: Browser, e
     cdp.send("ServiceWorker.enable")
     cdp.send("ServiceWorker.stopAllWorkers")
     add_buyer_message(page, "never mind, I want to cancel my order please")
-    page.wait_for_function(
-        SHOWS_INTENT,
-        arg=engine.rules.intents["cancel_order"].label.en,
-        timeout=15000,
-    )
+    view(page).wait_for(SHOWS_INTENT, engine.rules.intents["cancel_order"].label.en)
     page.close()
 
 
@@ -306,7 +308,7 @@ def test_context_menu_analyzes_the_selected_text(paired: Browser, engine: Engine
              await analyzeInTab(tab.id, 0, text).catch(() => null); }""",
         selected,
     )
-    page.wait_for_function(SHOWS_INTENT, arg=engine.rules.intents["return_exchange"].label.en, timeout=15000)
+    view(page).wait_for(SHOWS_INTENT, engine.rules.intents["return_exchange"].label.en)
     assert wait_ready(page).locator(".lang").text_content() == "Language: es-MX"
     page.close()
 
@@ -318,7 +320,7 @@ def test_opening_another_conversation_updates_the_panel(paired: Browser, engine:
         "t => window.openConversation('2000009990001', 'COMPRADOR_XYZ', t)",
         [["buyer", "necesito factura con mi RFC"]],
     )
-    page.wait_for_function(SHOWS_INTENT, arg=engine.rules.intents["invoice"].label.en, timeout=15000)
+    view(page).wait_for(SHOWS_INTENT, engine.rules.intents["invoice"].label.en)
     assert "COMPRADOR_XYZ" in wait_ready(page).locator("li .text").first.text_content()
     page.close()
 
@@ -342,7 +344,7 @@ def test_agent_actions_are_recorded(paired: Browser, engine: Engine) -> None:
     template = panel.locator("li").first.get_attribute("data-template")
     panel.locator("li .insert").first.click()
     page.type("#bsm-reply-text", " Thanks!")
-    page.wait_for_function(f"() => {SHADOW}.querySelectorAll('select.correct option').length > 10")
+    view(page).wait_for("root.querySelectorAll('select.correct option').length > 10")
     panel.locator("select.correct").select_option("variant")
     assert panel.locator(".notice").text_content() == "Thanks — Responde will learn from it"
     page.wait_for_timeout(300)
@@ -370,16 +372,22 @@ def test_dashboard_opened_from_the_popup(paired: Browser) -> None:
         popup.click("#dashboard")
     dash = opened.value
     dash.wait_for_selector("[data-total=messages] b")
-    assert dash.url == f"{paired.server.url}/"  # the token left the address bar
+    assert dash.url == f"chrome-extension://{paired.ext_id}/dashboard/dashboard.html"  # no token in any URL
     stored = sqlite3.connect(paired.db).execute("SELECT count(*), sum(handoff) FROM analyses").fetchone()
     assert int(dash.text_content("[data-total=messages] b")) == stored[0]
     assert int(dash.text_content("[data-total=handoffs] b")) == stored[1]
     assert dash.locator("#chart svg rect").count() >= 2
     assert dash.locator("[data-table=per_product] td").first.is_visible()
+    assert dash.locator("[data-table=per_product] td[dir=auto]").count() >= 1  # listing titles bidi-isolated
     assert dash.locator("[data-table=outcomes] button").text_content() == "CSV"
     with dash.expect_download() as download:
         dash.click("[data-table=per_site] button")
     assert download.value.suggested_filename == "responde-per_site.csv"
+    with dash.expect_download() as download:
+        dash.click("#export")
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert download.value.suggested_filename == "responde-export.json"
+    assert len(exported["analyses"]) == stored[0]
     dash.select_option("#lang", "zh-CN")
     assert dash.text_content("h1") == "Responde 数据看板"
     headers = dash.locator("th").all_text_contents()
@@ -417,7 +425,7 @@ def test_follow_up_gets_its_intent_from_the_thread_and_the_deadline_shows(
         ["buyer", "¿y?"],
     ]
     page.evaluate("t => window.openConversation('2000009990002', 'COMPRADOR_ABC', t)", thread)
-    page.wait_for_function(SHOWS_INTENT, arg=engine.rules.intents["cancel_order"].label.en, timeout=15000)
+    view(page).wait_for(SHOWS_INTENT, engine.rules.intents["cancel_order"].label.en)
     chip = wait_ready(page).locator(".deadline")
     assert re.fullmatch(r"\d+ h \d+ min left|\d+ min left", chip.text_content())
     alone = engine.analyze("¿y?", "mercadolibre.com.mx")["intents"]
@@ -425,11 +433,8 @@ def test_follow_up_gets_its_intent_from_the_thread_and_the_deadline_shows(
     page.screenshot(path=str(ARTIFACTS / "panel-thread.png"))
     colour = [["buyer", "hola, ¿lo tienen en azul?"], ["buyer", "¿y en talla M?"]]
     page.evaluate("t => window.openConversation('2000009990003', 'COMPRADOR_XYZ', t)", colour)
-    page.wait_for_function(
-        f"() => {SHADOW}.querySelector('.suggestions .text')?.textContent.includes('azul, talla M')",
-        timeout=15000,
-    )
-    assert "蓝色，尺码 M" in page.locator(f"{PANEL} .suggestions .gloss").first.text_content()
+    view(page).wait_for("text(root.querySelector('.suggestions .text'))?.includes('azul, talla M')")
+    assert "蓝色，尺码 M" in wait_ready(page).locator(".suggestions .gloss").first.text_content()
     page.close()
 
 

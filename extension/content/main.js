@@ -39,7 +39,7 @@
       result = { ok: false, error: "serverError", status: "extension reloaded: refresh the page" };
     }
     if (requestNo !== requests) return; // a newer message arrived meanwhile
-    if (result && result.ok) view.show(result.data, snapshot.replyBox);
+    if (result && result.ok) view.show(result.data, snapshot.replyBox, snapshot.context);
     else view.error(result || { error: "serverError" });
     view.host.dataset.latencyMs = String(Math.round(performance.now() - started));
     view.host.dataset.readyAt = String(Math.round(performance.now()));

@@ -1,13 +1,27 @@
-/* The suggestion panel, in a shadow root so page CSS cannot reach it. Text only: DOM nodes and textContent. */
+/* The suggestion panel. The page is hostile, so:
+   - it lives in a CLOSED shadow root (page scripts get null from host.shadowRoot) built by this isolated world;
+   - its words are not DOM text: each string sits in a data-t attribute and is drawn by CSS generated content
+     (`content: attr(data-t)`), so neither window.find() probing nor a selection stretched across the panel
+     (both reach into closed shadow roots) can read it, and no editing command can rewrite it. The text is
+     set as an attribute value, plain text, never parsed as HTML;
+   - only trusted events act (isTrusted: the agent's real clicks and keys), so synthetic clicks and keys can
+     neither insert text nor send feedback, which retrains the model;
+   - every string is its own bidi isolate and values the page gave us (buyer name, order, product) are <bdi>:
+     a right-to-left override in a buyer's name cannot reorder the panel's text. */
 (function (root) {
   const Responde = root.Responde;
   if (Responde.Panel) return;
   const { t } = root.RespondeI18n;
   const chars = (text) => Array.from(text).length;
+  const BIDI_CONTROLS = /([\u202A-\u202E\u2066-\u2069])/; // embeddings, overrides, isolates: each drawn alone
 
   const CSS = `
     :host { all: initial; }
     :host([hidden]) { display: none; }
+    .t::before { content: attr(data-t); }
+    .t { unicode-bidi: isolate; }
+    bdi.t { unicode-bidi: plaintext; }
+    * { -webkit-user-modify: read-only !important; }
     .rp { position: fixed; right: 16px; bottom: 16px; width: 360px; max-height: 70vh; overflow: auto;
       z-index: 2147483647; background: #fff; color: #1f2328; border: 1px solid #d0d7de; border-radius: 10px;
       box-shadow: 0 8px 24px rgba(0,0,0,.18); font: 13px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; }
@@ -32,21 +46,72 @@
     .budget.over, .warn { color: #a40e26; font-weight: 600; }
     .insert { margin-left: auto; background: #0b5cad; color: #fff; border: 0; border-radius: 6px; padding: 4px 10px;
       cursor: pointer; }
+    .copy { background: none; border: 1px solid #d0d7de; border-radius: 6px; padding: 3px 8px; cursor: pointer; }
     .insert:disabled { background: #8c959f; cursor: not-allowed; }
     .notice { font-size: 12px; color: #1a7f37; min-height: 1em; }
     select.correct { font-size: 12px; max-width: 100%; }
   `;
 
+  /* A string as drawn text: span.t (or bdi.t for a page value) with the string in data-t; a bidi control
+     character gets a span of its own, where it has nothing to reorder. */
+  function text(value, tag = "span") {
+    return String(value)
+      .split(BIDI_CONTROLS)
+      .filter(Boolean)
+      .map((part) => {
+        const el = document.createElement(tag);
+        el.className = "t";
+        el.dataset.t = part;
+        return el;
+      });
+  }
+
+  /* `value` as drawn text, with every occurrence of a page-supplied value (longest first) in its own <bdi>. */
+  function isolated(value, pageValues) {
+    const needles = pageValues.filter((v) => typeof v === "string" && v.length >= 2).sort((a, b) => b.length - a.length);
+    const out = [];
+    let rest = String(value);
+    while (rest) {
+      let at = -1;
+      let found = "";
+      for (const needle of needles) {
+        const i = rest.indexOf(needle);
+        if (i >= 0 && (at < 0 || i < at)) [at, found] = [i, needle];
+      }
+      if (at < 0) break;
+      if (at > 0) out.push(...text(rest.slice(0, at)));
+      out.push(...text(found, "bdi"));
+      rest = rest.slice(at + found.length);
+    }
+    if (rest) out.push(...text(rest));
+    return out;
+  }
+
+  function setText(el, value) {
+    el.replaceChildren(...(value ? text(value) : []));
+  }
+
+  /* Listeners act on the agent's real input only: a page script can dispatch events, never trusted ones. */
+  const trusted = (listener) => (event) => {
+    if (event.isTrusted) listener(event);
+  };
+
   function h(tag, props, ...children) {
     const el = document.createElement(tag);
     for (const [key, value] of Object.entries(props || {})) {
       if (key === "class") el.className = value;
-      else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else if (key.startsWith("on")) el.addEventListener(key.slice(2), trusted(value));
       else if (key in el && key !== "role") el[key] = value;
       else el.setAttribute(key, value);
     }
-    for (const child of children.flat()) if (child !== null && child !== undefined) el.append(child);
-    return el; // strings are appended as text nodes by Element.append
+    const raw = tag === "style" || tag === "option"; // CSS; option labels cannot hold elements
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      if (child instanceof Node) el.append(child);
+      else if (raw) el.append(String(child));
+      else el.append(...text(child));
+    }
+    return el;
   }
 
   class Panel {
@@ -54,7 +119,7 @@
       this.uiLang = uiLang;
       this.send = send; // (type, payload) => Promise: a message to the service worker
       this.host = h("responde-panel", { "data-responde": "panel" });
-      this.shadow = this.host.attachShadow({ mode: "open" });
+      this.shadow = this.host.attachShadow({ mode: "closed" });
       this.shadow.append(h("style", {}, CSS));
       this.box = h("section", { class: "rp", "aria-label": t(uiLang, "title") });
       this.shadow.append(this.box);
@@ -84,12 +149,13 @@
     error(result) {
       this.state = null;
       this.box.dataset.state = "error";
-      const vars = { command: result.command || "", status: result.status || "" };
+      const vars = { command: result.command || "", status: result.status || "", server: result.server || "" };
       this.frame(h("div", { class: "error", role: "alert" }, this.tr(result.error || "serverError", vars)));
     }
 
-    show(data, replyBox) {
+    show(data, replyBox, context) {
       this.state = { data, replyBox, confirmed: false, inserted: false, edited: false, inserting: false };
+      this.pageValues = Object.values(context || {});
       this.box.dataset.state = "ready";
       const main = data.intents[0];
       const lang = h("span", { class: "chip lang" }, `${this.tr("language")}: ${data.language.locale}`);
@@ -108,6 +174,8 @@
       const content = [h("div", { class: "row" }, lang, urgency, this.deadline(data.deadline)), intent, this.correction(main)];
       if (data.handoff.required) {
         const confirm = h("input", { type: "checkbox", onchange: (e) => this.confirmHandoff(e.target.checked) });
+        // A synthetic click would still toggle the box and fire a *trusted* change event: cancel it instead.
+        confirm.addEventListener("click", (e) => e.isTrusted || e.preventDefault());
         content.push(h("div", { class: "handoff", role: "alert" }, this.tr("handoff"), h("label", {}, confirm, " ", this.tr("confirmHandoff"))));
       }
       this.items = data.suggestions.slice(0, 3).map((s, i) => this.suggestion(s, i));
@@ -118,7 +186,7 @@
       this.updateBudgets();
       if (replyBox && !this.watched.has(replyBox)) {
         this.watched.add(replyBox);
-        replyBox.addEventListener("input", () => this.onBoxInput());
+        replyBox.addEventListener("input", (event) => this.onBoxInput(event));
       }
     }
 
@@ -136,10 +204,11 @@
 
     correction(main) {
       const select = h("select", { class: "correct", "aria-label": this.tr("wrongIntent") }, h("option", { value: "" }, this.tr("wrongIntent")));
-      select.addEventListener("change", () => {
-        if (!select.value) return;
+      select.addEventListener("change", (event) => {
+        if (!event.isTrusted) select.value = ""; // a synthetic change is undone, never recorded
+        if (!event.isTrusted || !select.value) return;
         this.record("corrected", { intent: select.value });
-        this.notice.textContent = this.tr("correctionSaved");
+        setText(this.notice, this.tr("correctionSaved"));
       });
       this.send("intents", {}).then((result) => {
         if (!result || !result.ok) return;
@@ -151,9 +220,10 @@
       return h("div", { class: "row" }, select);
     }
 
-    onBoxInput() {
+    onBoxInput(event) {
       this.updateBudgets();
-      if (this.state && this.state.inserted && !this.state.inserting && !this.state.edited) {
+      // Only the agent's own typing counts as an edit (our insert and page scripts dispatch untrusted events).
+      if (event.isTrusted && this.state && this.state.inserted && !this.state.inserting && !this.state.edited) {
         this.state.edited = true;
         this.record("edited", {});
       }
@@ -170,12 +240,13 @@
         { class: "insert", title: `Alt+${index + 1}`, onmousedown: (e) => e.preventDefault(), onclick: () => this.insert(index) },
         `${this.tr("insert")} (Alt+${index + 1})`,
       );
+      const copy = h("button", { class: "copy", onclick: () => this.copy(index) }, this.tr("copy"));
       const li = h(
         "li",
         { "data-template": s.template_id },
-        h("p", { class: "text", lang: s.locale }, s.text),
-        h("p", { class: "gloss", lang: "zh-CN" }, s.gloss_zh),
-        h("div", { class: "meta" }, budget, violations, button),
+        h("p", { class: "text", lang: s.locale }, isolated(s.text, this.pageValues)),
+        h("p", { class: "gloss", lang: "zh-CN" }, isolated(s.gloss_zh, this.pageValues)),
+        h("div", { class: "meta" }, budget, violations, copy, button),
         warn,
       );
       return { li, budget, warn, button, suggestion: s };
@@ -188,15 +259,15 @@
       for (const item of this.items) {
         const limit = item.suggestion.policy.limit;
         const total = chars(existing) + (existing ? 1 : 0) + chars(item.suggestion.text);
-        item.budget.textContent = limit ? `${this.tr("budget")}: ${total}/${limit}` : `${this.tr("budget")}: ${total}`;
+        setText(item.budget, limit ? `${this.tr("budget")}: ${total}/${limit}` : `${this.tr("budget")}: ${total}`);
         const over = !!limit && total > limit;
         item.budget.classList.toggle("over", over);
         item.warn.hidden = !over;
-        item.warn.textContent = over ? this.tr("overLimit", { limit }) : "";
+        setText(item.warn, over ? this.tr("overLimit", { limit }) : "");
         item.button.disabled = locked || !this.state.replyBox;
       }
       const limit = this.items[0] && this.items[0].suggestion.policy.limit;
-      if (limit && chars(existing) > limit) this.notice.textContent = this.tr("overLimit", { limit });
+      if (limit && chars(existing) > limit) setText(this.notice, this.tr("overLimit", { limit }));
     }
 
     confirmHandoff(checked) {
@@ -215,17 +286,26 @@
       const ok = Responde.insert.insert(box, text);
       this.state.inserting = false;
       if (!ok) {
-        this.notice.textContent = this.tr("noReplyBox");
+        setText(this.notice, this.tr("noReplyBox"));
         return;
       }
       this.state.inserted = true;
       this.record("inserted", { template_id: item.suggestion.template_id });
-      this.notice.textContent = this.tr("inserted");
+      setText(this.notice, this.tr("inserted"));
       this.updateBudgets();
     }
 
+    copy(index) {
+      const item = this.items && this.items[index];
+      if (!item) return;
+      navigator.clipboard.writeText(item.suggestion.text).then(
+        () => setText(this.notice, this.tr("copied")),
+        () => setText(this.notice, this.tr("copyFailed")),
+      );
+    }
+
     shortcut(event) {
-      if (!event.altKey || this.host.hidden || !this.state) return;
+      if (!event.isTrusted || !event.altKey || this.host.hidden || !this.host.isConnected || !this.state) return;
       const index = ["Digit1", "Digit2", "Digit3"].indexOf(event.code);
       if (index < 0 || !this.items[index]) return;
       event.preventDefault();

@@ -70,7 +70,7 @@ $("test").addEventListener("click", async () => {
   await save();
   const result = await chrome.runtime.sendMessage({ type: "testConnection" });
   if (result.ok) show(`${t(lang, "connected")} — Responde ${result.data.version}, ${result.data.intents} intents`, true);
-  else show(t(lang, result.error, { command: result.command || "", status: result.status || "" }), false);
+  else show(t(lang, result.error, { command: result.command || "", status: result.status || "", server: result.server || "" }), false);
 });
 
 RespondeSettings.load().then(render);

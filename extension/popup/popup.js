@@ -1,20 +1,19 @@
 /* Popup: connection status, the current page's adapter, the last trace id. */
 (async () => {
   const { t, pickUiLang } = RespondeI18n;
+  // Links work at once, before anything is loaded.
+  document.getElementById("options").addEventListener("click", () => chrome.runtime.openOptionsPage());
+  document.getElementById("dashboard").addEventListener("click", () => {
+    // An extension page: no token in any URL; it asks the service worker, which alone holds the token.
+    chrome.tabs.create({ url: chrome.runtime.getURL("dashboard/dashboard.html") });
+  });
   const settings = await RespondeSettings.load();
   const lang = pickUiLang(settings.uiLang, navigator.language);
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(lang, el.dataset.i18n);
-  document.getElementById("options").addEventListener("click", () => chrome.runtime.openOptionsPage());
-  document.getElementById("dashboard").addEventListener("click", () => {
-    // The token travels in the fragment: the page reads it, the server and its logs never see the URL part.
-    chrome.tabs.create({
-      url: `${settings.server}/#token=${encodeURIComponent(settings.token)}&ext=${chrome.runtime.id}`,
-    });
-  });
 
   const status = await chrome.runtime.sendMessage({ type: "status" });
   const statusEl = document.getElementById("status");
-  statusEl.textContent = status.ok ? `${t(lang, "connected")} (${settings.server})` : t(lang, status.error, { command: status.command || "", status: status.status || "" });
+  statusEl.textContent = status.ok ? `${t(lang, "connected")} (${settings.server})` : t(lang, status.error, { command: status.command || "", status: status.status || "", server: status.server || "" });
   statusEl.className = status.ok ? "ok" : "fail";
   document.getElementById("trace").textContent = status.lastTrace || t(lang, "none");
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from proxy.engine import Engine
-from proxy.server import handlers
+from proxy.server import handlers, identity
 from proxy.server.jobs import make_jobs
 from proxy.server.keys import ENGINE, POOL, READ_TIMEOUT, STORE, TOKEN
 from proxy.server.pool import DEFAULT_BUDGET_S, WorkerPool
@@ -95,7 +95,7 @@ def create_app(
     app = web.Application(
         middlewares=[
             json_errors,
-            make_guard(allowed_hosts(port), origin, source, frozenset(handlers.PAGES)),
+            make_guard(allowed_hosts(port), origin, source, frozenset(handlers.PAGES), identity.OPEN_PATHS),
             make_limiter(max_in_flight),
         ],
         client_max_size=MAX_BODY,
@@ -105,12 +105,13 @@ def create_app(
     app[READ_TIMEOUT] = read_timeout
     app.router.add_routes(
         [
+            web.post("/v1/hello", identity.make_hello(source)),
             web.post("/v1/analyze", handlers.analyze),
             web.post("/v1/feedback", handlers.feedback),
             web.get("/v1/health", handlers.health),
             web.get("/v1/intents", handlers.intents),
-            web.get("/v1/dashboard", handlers.dashboard),
-            web.get("/v1/export", handlers.export),
+            web.post("/v1/dashboard", handlers.dashboard),
+            web.post("/v1/export", handlers.export),
             web.post("/v1/forget", handlers.forget),
             *(web.get(path, handlers.page) for path in handlers.PAGES),
         ]

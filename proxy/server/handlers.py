@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import uuid
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +17,8 @@ from proxy.api_models import (
     AnalyzeRequest,
     ClassifyLine,
     Context,
+    DashboardRequest,
+    ExportRequest,
     FeedbackRequest,
     ForgetRequest,
     ThreadMessage,
@@ -33,7 +34,7 @@ M = TypeVar("M", bound=BaseModel)
 
 KNOWN_FIELDS = frozenset(
     name
-    for model in (ClassifyLine, ThreadMessage, Context, FeedbackRequest, ForgetRequest)
+    for model in (ClassifyLine, ThreadMessage, Context, FeedbackRequest, ForgetRequest, DashboardRequest)
     for name in model.model_fields
 )
 
@@ -176,31 +177,25 @@ async def intents(request: web.Request) -> web.Response:
 
 
 STATIC = Path(__file__).parent / "static"
-PAGES = {
-    "/": ("dashboard.html", "text/html"),
-    "/static/dashboard.js": ("dashboard.js", "text/javascript"),
-    "/static/dashboard.css": ("dashboard.css", "text/css"),
-}
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SITE = re.compile(r"^[A-Za-z0-9.-]{1,100}$")
+PAGES = {"/": ("index.html", "text/html")}  # says where the dashboard is (the extension); no data
 
 
 async def page(request: web.Request) -> web.Response:
-    """GET / and the dashboard's script and style (static: the data needs the token)."""
+    """GET /: a static page pointing to the dashboard in the extension (no data: that needs the token)."""
     name, kind = PAGES[request.path]
     return web.Response(body=(STATIC / name).read_bytes(), content_type=kind, charset="utf-8")
 
 
 async def dashboard(request: web.Request) -> web.Response:
-    """GET /v1/dashboard?since=YYYY-MM-DD&until=YYYY-MM-DD&site=host: the dashboard's tables."""
-    store = request.app.get(STORE)
-    if store is None:
-        return error(*NO_STORE)
-    q = request.query
-    for key, pattern in (("since", DATE), ("until", DATE), ("site", SITE)):
-        if key in q and not pattern.match(q[key]):
-            return error(422, "invalid", f"Query parameter {key} is malformed.")
-    tables = insight.dashboard(store.db, q.get("since"), q.get("until"), q.get("site"))
+    """POST /v1/dashboard {"since"?, "until"?, "site"?}: the dashboard's tables.
+
+    Stored data is served on POST only: Chrome sends the extension's Origin on an extension's POST, never on
+    its GET, and the guard requires that exact Origin on every POST."""
+    parsed = await parse_for_store(request, DashboardRequest)
+    if isinstance(parsed, web.Response):
+        return parsed
+    body, store = parsed
+    tables = insight.dashboard(store.db, body.since, body.until, body.site)
     sites = [
         r[0] for r in store.db.execute("SELECT DISTINCT site FROM analyses WHERE site IS NOT NULL ORDER BY 1")
     ]
@@ -208,11 +203,11 @@ async def dashboard(request: web.Request) -> web.Response:
 
 
 async def export(request: web.Request) -> web.Response:
-    """GET /v1/export: everything stored (data-subject access)."""
-    store = request.app.get(STORE)
-    if store is None:
-        return error(*NO_STORE)
-    return web.json_response(store.export())
+    """POST /v1/export {}: everything stored (data-subject access)."""
+    parsed = await parse_for_store(request, ExportRequest)
+    if isinstance(parsed, web.Response):
+        return parsed
+    return web.json_response(parsed[1].export())
 
 
 async def forget(request: web.Request) -> web.Response:

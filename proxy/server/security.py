@@ -96,20 +96,27 @@ class TokenSource:
 
 
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
 
 
 def make_guard(
-    allowed_hosts: frozenset[str], origin: str, token: TokenSource, public: frozenset[str] = frozenset()
+    allowed_hosts: frozenset[str],
+    origin: str,
+    token: TokenSource,
+    public: frozenset[str] = frozenset(),
+    open_paths: frozenset[str] = frozenset(),
 ) -> Callable[..., Awaitable[web.StreamResponse]]:
     """Middleware refusing anything that is not our paired extension talking to 127.0.0.1.
 
-    `public` paths (the dashboard's static page, script and style: no data in them) need no token on GET;
-    every data request still does, and the Host check applies to all."""
+    An Origin, when sent, must be the extension's exactly; every POST must send it (browsers always do, and
+    Chrome sends it on an extension's POST but never on its GET, so stored data is served on POST only).
+    `public` paths (a static page, no data) need no token on GET. `open_paths` (the identity challenge) need
+    no token: the extension asks there before it sends the token. The Host check applies to all. The token
+    is read from `token.current()` on every request, so a rotation takes effect at once."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -132,7 +139,9 @@ def make_guard(
             response.headers["Cache-Control"] = "no-store"
             response.headers["X-Content-Type-Options"] = "nosniff"
             return response
-        if not hmac.compare_digest(auth, f"Bearer {token.current()}".encode()):
+        if request.path not in open_paths and not hmac.compare_digest(
+            auth, f"Bearer {token.current()}".encode()
+        ):
             return error(
                 401,
                 "unpaired",
