@@ -1,12 +1,15 @@
 /* Service worker: every server call goes through here. Stateless: settings and the last trace id live in
    chrome.storage, because MV3 stops this worker whenever it is idle. */
-importScripts("lib/settings.js", "lib/i18n.js");
+importScripts("lib/settings.js", "lib/i18n.js", "lib/hosts.js");
 
 const CONTENT_FILES = [
   "lib/i18n.js",
   "content/registry.js",
   "content/adapters/generic.js",
+  "content/identity.js",
+  "content/replybox.js",
   "content/insert.js",
+  "content/pick.js",
   "content/panel.js",
   "content/main.js",
 ];
@@ -59,6 +62,24 @@ const HANDLERS = {
   async testConnection() {
     return callServer("/v1/health");
   },
+  async warm() {
+    // A page with a conversation just loaded: open the keep-alive connection before the first analysis.
+    return callServer("/v1/health");
+  },
+  async siteStatus(message) {
+    return { ok: true, data: await RespondeHosts.status(message.url) };
+  },
+  async enableSite(message) {
+    // The popup got the permission (a user gesture there); run on the site from now on, and in this tab now.
+    await RespondeHosts.sync(CONTENT_FILES);
+    await chrome.scripting.executeScript({ target: { tabId: message.tabId }, files: CONTENT_FILES });
+    return { ok: true };
+  },
+  async disableSite(message) {
+    await chrome.permissions.remove({ origins: [message.pattern] });
+    await RespondeHosts.sync(CONTENT_FILES);
+    return { ok: true };
+  },
   async status() {
     const { lastTrace } = await chrome.storage.local.get("lastTrace");
     const health = await callServer("/v1/health");
@@ -96,7 +117,12 @@ listen(chrome.runtime.onMessageExternal, EXTERNAL_HANDLERS, async (sender) => {
   return sender.origin === new URL(settings.server).origin;
 });
 
+for (const event of [chrome.runtime.onStartup, chrome.permissions.onAdded, chrome.permissions.onRemoved]) {
+  event.addListener(() => RespondeHosts.sync(CONTENT_FILES));
+}
+
 chrome.runtime.onInstalled.addListener(() => {
+  RespondeHosts.sync(CONTENT_FILES);
   chrome.contextMenus.create({
     id: MENU_ID,
     title: RespondeI18n.t(RespondeI18n.pickUiLang("", self.navigator.language), "analyzeWith"),

@@ -88,8 +88,24 @@ class PageServer:
         self.httpd.shutdown()
 
 
+def extension_granted(origins: list[str], dest: Path) -> Path:
+    """A copy of the extension with `origins` already granted, as if the agent had enabled them from the
+    popup: Chrome's permission prompt is browser UI that headless Chromium cannot accept. The key, so the
+    id, stays the same; the service worker registers the content scripts for them as after a real grant."""
+    import json
+    import shutil
+
+    shutil.copytree(EXTENSION, dest)
+    manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+    manifest["host_permissions"] += origins
+    (dest / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return dest
+
+
 @contextmanager
-def chromium(profile: Path, hosts: list[str], page_port: int) -> Iterator[tuple[Any, str]]:
+def chromium(
+    profile: Path, hosts: list[str], page_port: int, extension: Path = EXTENSION
+) -> Iterator[tuple[Any, str]]:
     """A persistent Chromium context with the extension loaded; yields (context, extension id)."""
     from playwright.sync_api import sync_playwright
 
@@ -103,8 +119,8 @@ def chromium(profile: Path, hosts: list[str], page_port: int) -> Iterator[tuple[
             args=ARGS
             + [
                 f"--host-resolver-rules={rules}",
-                f"--disable-extensions-except={EXTENSION}",
-                f"--load-extension={EXTENSION}",
+                f"--disable-extensions-except={extension}",
+                f"--load-extension={extension}",
             ],
         )
         try:

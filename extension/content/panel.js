@@ -205,22 +205,33 @@
       this.updateBudgets();
     }
 
-    insert(index) {
+    /* `guard()` (set by main.js) says whether the page still shows the conversation these suggestions are
+       for; it is asked before typing and again between the insertion's steps. */
+    async insert(index) {
       const item = this.items && this.items[index];
-      if (!item || item.button.disabled) return;
-      const box = this.state.replyBox;
-      const existing = Responde.insert.currentText(box);
-      const text = existing && !/\s$/.test(existing) ? ` ${item.suggestion.text}` : item.suggestion.text;
-      this.state.inserting = true;
-      const ok = Responde.insert.insert(box, text);
-      this.state.inserting = false;
-      if (!ok) {
-        this.notice.textContent = this.tr("noReplyBox");
+      const state = this.state;
+      if (!item || item.button.disabled || !state || state.inserting) return;
+      const guard = () => this.state === state && (!this.guard || this.guard());
+      if (!guard()) {
+        this.notice.textContent = this.tr("conversationChanged");
         return;
       }
-      this.state.inserted = true;
+      const box = state.replyBox;
+      const existing = Responde.insert.currentText(box);
+      const text = existing && !/\s$/.test(existing) ? ` ${item.suggestion.text}` : item.suggestion.text;
+      state.inserting = true;
+      const result = await Responde.insert.insert(box, text, guard);
+      state.inserting = false;
+      if (this.state !== state) return;
+      if (!result.ok) {
+        const reasons = { notEditable: "noReplyBox", conversationChanged: "conversationChanged" };
+        this.notice.textContent = this.tr(reasons[result.reason] || "insertFailed");
+        return;
+      }
+      state.inserted = true;
       this.record("inserted", { template_id: item.suggestion.template_id });
       this.notice.textContent = this.tr("inserted");
+      this.host.dataset.inserted = result.strategy;
       this.updateBudgets();
     }
 
