@@ -21,6 +21,7 @@ from proxy import paths
 from proxy.engine import Engine
 
 DESK = "desk.helpdesk.test"
+OTHER = "other.helpdesk.test"  # the same helpdesk on a host the agent has not enabled
 EDITORS = ["plain", "editable", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"]
 NAMES = {
     "plain": "plain textarea",
@@ -50,6 +51,7 @@ class Desk:
     server: ServerThread
     pages: PageServer
     engine: Engine
+    ext_id: str
     loads: dict[str, list[int]] = field(default_factory=dict)
 
     def open(self, path: str) -> Any:
@@ -73,10 +75,10 @@ class Desk:
 def desk(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     token = secrets.token_urlsafe(24)
     server = ServerThread(engine, token, f"chrome-extension://{paths.extension_id()}").start()
-    pages = PageServer({DESK: "helpdesk.html"}).start(tmp_path_factory.mktemp("cert"))
+    pages = PageServer({DESK: "helpdesk.html", OTHER: "helpdesk.html"}).start(tmp_path_factory.mktemp("cert"))
     ext = extension_granted([f"https://{DESK}/*"], tmp_path_factory.mktemp("ext") / "extension")
     try:
-        with chromium(tmp_path_factory.mktemp("profile"), [DESK], pages.port, ext) as (ctx, ext_id):
+        with chromium(tmp_path_factory.mktemp("profile"), [DESK, OTHER], pages.port, ext) as (ctx, ext_id):
             options = ctx.new_page()
             options.goto(f"chrome-extension://{ext_id}/options/options.html")
             options.fill("#server", server.url)
@@ -84,10 +86,19 @@ def desk(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
             options.click("#test")
             options.wait_for_selector("#result.ok", timeout=10000)
             options.close()
-            yield Desk(ctx, server, pages, engine)
+            yield Desk(ctx, server, pages, engine, ext_id)
     finally:
         pages.stop()
         server.stop()
+
+
+def popup_for(desk: Desk, page: Any) -> Any:
+    """The toolbar popup about `page` (opened as a tab, then `page` brought back to the front)."""
+    popup = desk.ctx.new_page()
+    popup.goto(f"chrome-extension://{desk.ext_id}/popup/popup.html")
+    page.bring_to_front()
+    popup.reload()
+    return popup
 
 
 def wait_ready(page: Any) -> Any:
@@ -212,3 +223,47 @@ def test_switching_conversations_never_inserts_another_buyers_reply(
 
 
 STRESS: dict[str, dict[str, int]] = {}
+
+
+def test_content_scripts_run_only_on_the_sites_the_agent_enabled(desk: Desk) -> None:
+    worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)
+    registered = worker.evaluate("chrome.scripting.getRegisteredContentScripts()")
+    assert [(r["id"], r["matches"], r["runAt"]) for r in registered] == [
+        ("responde-enabled-sites", [f"https://{DESK}/*"], "document_start")
+    ]
+    page = desk.ctx.new_page()
+    page.goto(f"https://{OTHER}/inbox/c101")  # the same helpdesk, on a host not enabled
+    page.wait_for_timeout(500)
+    assert page.locator("responde-panel").count() == 0
+    page.close()
+
+
+def test_the_reply_box_picked_once_is_remembered_for_the_site(desk: Desk) -> None:
+    """Two boxes: the heuristics take the larger internal note; the agent picks the reply box once."""
+    page = desk.open("/inbox/c103?note=1")
+    wait_ready(page)
+    popup = popup_for(desk, page)
+    popup.wait_for_selector("#pick")
+    assert popup.text_content("#site-status") == "enabled on this site"
+    assert popup.locator("#disable").count() == 1
+    popup.click("#pick")
+    page.wait_for_selector("responde-pick", state="attached")
+    page.click("#composer textarea")
+    assert page.locator("responde-pick").count() == 0
+    worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)
+    stored = worker.evaluate("chrome.storage.local.get('replyBoxBySite')")
+    assert stored == {"replyBoxBySite": {DESK: 'textarea[placeholder="Escribe tu respuesta"]'}}
+    for attempt in range(2):  # now, and after a reload
+        wait_ready(page)
+        suggestion = first_suggestion(page)
+        page.keyboard.press("Alt+1")
+        page.wait_for_function("() => composer.read() !== ''")
+        assert page.evaluate("[composer.read(), document.querySelector('.internal-note').value]") == [
+            suggestion,
+            "",
+        ]
+        if not attempt:
+            page.reload()
+    worker.evaluate("chrome.storage.local.remove('replyBoxBySite')")
+    popup.close()
+    page.close()
