@@ -47,7 +47,7 @@ const HANDLERS = {
     if (locale) request.locale = locale;
     request.ui_lang = RespondeI18n.pickUiLang(settings.uiLang, self.navigator.language);
     const result = await callServer("/v1/analyze", request);
-    if (result.ok) await chrome.storage.local.set({ lastTrace: result.data.trace_id });
+    if (result.ok) chrome.storage.local.set({ lastTrace: result.data.trace_id }); // off the panel's critical path
     return result;
   },
   async feedback(message) {

@@ -65,9 +65,22 @@ def test_manifest_asks_for_the_minimum() -> None:
     assert MANIFEST["host_permissions"] == ["http://127.0.0.1/*"]
     assert set(MANIFEST["permissions"]) == {"storage", "contextMenus", "activeTab", "scripting"}
     assert "<all_urls>" not in json.dumps(MANIFEST)
+    # Any other site only when the agent enables it from the popup (Chrome asks them first).
+    assert MANIFEST["optional_host_permissions"] == ["https://*/*", "http://*/*"]
     # Web pages may message the extension only from the local server (the dashboard); no other extension.
     assert MANIFEST["externally_connectable"] == {"ids": [], "matches": ["http://127.0.0.1/*"]}
     assert MANIFEST["content_security_policy"]["extension_pages"] == "script-src 'self'; object-src 'none'"
+
+
+def test_enabled_sites_get_the_same_content_scripts_as_marketplaces() -> None:
+    """background.js injects CONTENT_FILES on enabled sites: the manifest's list without the marketplace
+    adapters, in the same order."""
+    background = (EXT / "background.js").read_text(encoding="utf-8")
+    block = re.search(r"const CONTENT_FILES = \[(.*?)\];", background, re.S)
+    assert block
+    files = re.findall(r'"([^"]+)"', block.group(1))
+    marketplaces = [f"content/adapters/{p.name}" for p in ADAPTERS if p.stem != "generic"]
+    assert files == [f for f in content_script()["js"] if f not in marketplaces]
 
 
 def test_every_file_the_extension_loads_exists() -> None:

@@ -166,6 +166,24 @@ def test_report_editor_table() -> None:
     print("\n" + "\n".join(lines))
 
 
+def test_a_switch_clears_the_panel_at_once_and_insert_does_nothing_until_the_new_one(desk: Desk) -> None:
+    page = desk.open("/inbox/c101?editor=plain&delay=1500")  # the SPA renders the thread 0-1.5 s later
+    wait_ready(page)
+    page.evaluate("() => { Math.random = () => 0.99; }")  # this switch takes the whole 1.5 s
+    page.click("#inbox a[data-id=c103]")
+    page.keyboard.press("Alt+1")
+    assert page.get_attribute(PANEL, "data-state") == "loading"
+    assert page.locator(f"{PANEL} .changed").text_content() == (
+        "The conversation changed: nothing was inserted. New suggestions are on their way"
+    )
+    assert page.locator(f"{PANEL} li").count() == 0
+    assert page.evaluate("composer.read()") == ""
+    page.wait_for_function("() => document.getElementById('who').textContent === 'Mike T.'", timeout=5000)
+    wait_ready(page)
+    assert first_suggestion(page) in desk.suggestions(page.evaluate("CONVERSATIONS[2]"))
+    page.close()
+
+
 SWITCHES = 200  # conversation switches in the stress test
 PAUSES_MS = [0, 0, 0, 5, 10, 20, 40, 80, 150, 300]  # from the switch to the agent's Alt+1
 

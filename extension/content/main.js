@@ -79,7 +79,7 @@
       .sendMessage({ type: "analyze", request })
       .catch(() => ({ ok: false, error: "serverError", status: "extension reloaded: refresh the page" }));
     const view = await getPanel();
-    if (requestNo === requests) view.loading();
+    if (requestNo === requests && view.box.dataset.state !== "loading") view.loading();
     const result = await pending;
     if (requestNo !== requests || !bound || bound.key !== key) return; // the conversation changed meanwhile
     if (result && result.ok) {
@@ -98,7 +98,7 @@
   function clear() {
     bound = null;
     requests += 1;
-    if (panel) panel.loading();
+    if (panel) panel.loading("conversationChanged");
   }
 
   /* A single-page app changes the address first and the thread later (after its own fetch): until the
@@ -133,8 +133,11 @@
       return;
     }
     if (bound && now.key === bound.key && now.box === bound.box) return;
+    const place = (key) => key.slice(0, key.lastIndexOf("|")); // the key without the message fingerprint
+    const changed = !!bound && !bound.selection && place(bound.key) !== place(now.key);
     bound = { key: now.key, box: now.box, content: now.content };
     const hit = cache.get(now.key);
+    if (changed && panel) panel.loading("conversationChanged"); // the old suggestions go at once
     if (hit) {
       requests += 1;
       showCached(hit, now.box);

@@ -75,10 +75,12 @@
       this.host.hidden = false;
     }
 
-    loading() {
+    /* `why`: a string key shown above (the conversation changed: the old suggestions are gone). */
+    loading(why) {
       this.state = null;
       this.box.dataset.state = "loading";
-      this.frame(h("div", { class: "notice" }, this.tr("analyzing")));
+      const reason = why ? h("div", { class: "error changed", role: "status" }, this.tr(why)) : null;
+      this.frame(reason, h("div", { class: "notice" }, this.tr("analyzing")));
     }
 
     error(result) {
