@@ -266,6 +266,8 @@ def test_the_reply_box_picked_once_is_remembered_for_the_site(desk: Desk) -> Non
     assert popup.locator("#disable").count() == 1
     popup.click("#pick")
     page.wait_for_selector("responde-pick", state="attached")
+    page.hover("#composer textarea")
+    page.screenshot(path=str(ARTIFACTS / "pick-reply-box.png"))
     page.click("#composer textarea")
     assert page.locator("responde-pick").count() == 0
     worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)

@@ -1,11 +1,14 @@
 """Browser: time to the first suggestion visible, measured in the page (performance.now(), from navigation
-start), median over 20 loads per page: the marketplace fixtures, the helpdesk SPA with each real editor,
-a conversation switch inside the SPA, and a new buyer message arriving in an open conversation."""
+start), median over 20 loads per page: the marketplace fixtures (beside the extension as it was before
+issue #17, loaded in a second Chromium and measured load for load in the same run), the helpdesk SPA with
+each real editor (with when the page itself put the buyer's message in the DOM), a conversation switch
+inside the SPA, and a new buyer message arriving in an open conversation."""
 
 from __future__ import annotations
 
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -14,8 +17,9 @@ from typing import Any
 TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS.parent), str(TESTS)]
 
-from browser import PageServer, chromium, extension_granted  # noqa: E402
+from browser import PageServer, extension_granted, launch  # noqa: E402
 from live import ServerThread  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 from proxy import paths  # noqa: E402
 from proxy.engine import build_engine  # noqa: E402
@@ -28,6 +32,7 @@ SITES = {
 DESK = "desk.helpdesk.test"
 EDITORS = ["plain", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"]
 READY = "responde-panel .rp[data-state=ready]"
+BASELINE = "a47d16e"  # the extension before issue #17 (document_idle, a 120 ms debounce, no warm-up)
 
 
 def ready_at(page: Any) -> int:
@@ -41,6 +46,26 @@ def row(what: str, times: list[int], extra: str = "") -> str:
     return f"| browser: {what} | median {median:.0f} ms ({spread}){extra} | | ≤ 300 ms |"
 
 
+def pair(ctx: Any, ext_id: str, server: ServerThread, token: str) -> None:
+    options = ctx.new_page()
+    options.goto(f"chrome-extension://{ext_id}/options/options.html")
+    options.fill("#server", server.url)
+    options.fill("#token", token)
+    options.click("#test")
+    options.wait_for_selector("#result.ok")
+    options.close()
+
+
+def load(ctx: Any, url: str) -> tuple[int, float | None]:
+    """Navigation start -> suggestion visible, and -> the buyer's message in the DOM (when the page says)."""
+    page = ctx.new_page()
+    page.goto(url)
+    at = ready_at(page)
+    message = page.evaluate("window.messageAt || null")
+    page.close()
+    return at, message
+
+
 def main(loads: int = 20) -> None:
     engine = build_engine(paths.RULES_DIR, paths.CORPUS_DIR, paths.models_dir())
     token = secrets.token_urlsafe(24)
@@ -49,38 +74,41 @@ def main(loads: int = 20) -> None:
     pages = PageServer({**{host: f"{name}.html" for name, host in SITES.items()}, DESK: "helpdesk.html"})
     pages.start(tmp)
     ext = extension_granted([f"https://{DESK}/*"], tmp / "extension")
+    (tmp / "before").mkdir()
+    archive = subprocess.run(
+        ["git", "archive", BASELINE, "extension"], cwd=paths.REPO, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(tmp / "before")], input=archive.stdout, check=True)
+    hosts = [*SITES.values(), DESK]
     rows = []
     try:
-        with chromium(tmp / "profile", [*SITES.values(), DESK], pages.port, ext) as (ctx, ext_id):
-            options = ctx.new_page()
-            options.goto(f"chrome-extension://{ext_id}/options/options.html")
-            options.fill("#server", server.url)
-            options.fill("#token", token)
-            options.click("#test")
-            options.wait_for_selector("#result.ok")
-
-            def loaded(url: str) -> tuple[list[int], list[int]]:
-                """Navigation start -> suggestion visible, and -> buyer's message in the DOM (if known)."""
-                times, messages = [], []
-                for n in range(loads + 1):
-                    page = ctx.new_page()
-                    page.goto(f"{url}{'&' if '?' in url else '?'}n={n}")
-                    at = ready_at(page)
-                    message = page.evaluate("window.messageAt || null")
-                    if n:  # the first load warms caches
-                        times.append(at)
-                        if message is not None:
-                            messages.append(round(message))
-                    page.close()
-                return times, messages
-
+        with sync_playwright() as p:
+            ctx, ext_id = launch(p, tmp / "profile", hosts, pages.port, ext)
+            old, old_id = launch(p, tmp / "profile-before", hosts, pages.port, tmp / "before" / "extension")
+            pair(ctx, ext_id, server, token)
+            pair(old, old_id, server, token)
             for name, host in SITES.items():
-                rows.append(
-                    row(f"{name} fixture, load → suggestion visible", loaded(f"https://{host}/bench")[0])
-                )
+                now, before = [], []
+                for n in range(loads + 1):  # the first load of each warms caches
+                    at, _ = load(ctx, f"https://{host}/bench/{n}")
+                    was, _ = load(old, f"https://{host}/bench/{n}")
+                    if n:
+                        now.append(at)
+                        before.append(was)
+                ratio = statistics.median(now) / statistics.median(before)
+                extra = f"; before #17 {statistics.median(before):.0f} ms, ratio {ratio:.2f}"
+                rows.append(row(f"{name} fixture, load → suggestion visible", now, extra))
             for editor in EDITORS:
-                times, messages = loaded(f"https://{DESK}/inbox/c104?editor={editor}")
-                extra = f"; the page put the message in the DOM at {statistics.median(messages):.0f} ms"
+                measured = [
+                    load(ctx, f"https://{DESK}/inbox/c104?editor={editor}&n={n}") for n in range(loads + 1)
+                ]
+                times = [at for at, _ in measured[1:]]
+                own = [at - (message or 0) for at, message in measured[1:]]
+                messages = [message or 0 for _, message in measured[1:]]
+                extra = (
+                    f"; the page put the message in the DOM at {statistics.median(messages):.0f} ms, "
+                    f"then {statistics.median(own):.0f} ms to the suggestion"
+                )
                 rows.append(row(f"helpdesk SPA + {editor} composer, load → suggestion visible", times, extra))
 
             switches, arrivals = [], []
@@ -95,11 +123,11 @@ def main(loads: int = 20) -> None:
                     timeout=15000,
                 )
                 switches.append(round(ready_at(page) - page.evaluate("window.switchedAt")))
-                before = page.get_attribute("responde-panel", "data-ready-at")
+                before_at = page.get_attribute("responde-panel", "data-ready-at")
                 page.evaluate("n => receive(`one more question, number ${n}: do you ship to Canada?`)", n)
                 page.wait_for_function(
                     "at => document.querySelector('responde-panel').dataset.readyAt !== at",
-                    arg=before,
+                    arg=before_at,
                     timeout=15000,
                 )
                 arrivals.append(round(ready_at(page) - page.evaluate("window.messageAt")))
