@@ -184,6 +184,29 @@ def test_a_switch_clears_the_panel_at_once_and_insert_does_nothing_until_the_new
     page.close()
 
 
+def test_a_context_menu_analysis_is_dropped_when_the_agent_opens_another_conversation(desk: Desk) -> None:
+    page = desk.open("/inbox/c102?editor=plain")
+    wait_ready(page)
+    shown = page.get_attribute("responde-panel", "data-conversation")
+    worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)
+    worker.evaluate(
+        """async text => { for (const tab of await chrome.tabs.query({}))
+             if ((tab.url || '').includes('/inbox/c102')) await analyzeInTab(tab.id, 0, text); }""",
+        "boa tarde",  # the agent selected the greeting and chose Analyze with Responde
+    )
+    page.wait_for_function(
+        "at => document.querySelector('responde-panel').dataset.conversation !== at", arg=shown
+    )
+    wait_ready(page)
+    page.click("#inbox a[data-id=c103]")
+    page.wait_for_function("() => document.getElementById('who').textContent === 'Mike T.'")
+    wait_ready(page)
+    page.keyboard.press("Alt+1")
+    page.wait_for_function("() => composer.read() !== ''")
+    assert page.evaluate("composer.read()") in desk.suggestions(page.evaluate("CONVERSATIONS[2]"))
+    page.close()
+
+
 SWITCHES = 200  # conversation switches in the stress test
 PAUSES_MS = [0, 0, 0, 5, 10, 20, 40, 80, 150, 300]  # from the switch to the agent's Alt+1
 

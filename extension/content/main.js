@@ -43,11 +43,17 @@
     return true;
   }
 
+  /* What the page shows now. The reply box is looked for again only when the bound one is gone (finding
+     it measures layout, too dear for every mutation) and not while the page is still parsing. */
   function current() {
-    const snapshot = adapter && adapter.conversation ? registry.read(adapter, document) : null;
+    const snapshot = adapter && adapter.conversation ? registry.read(adapter, document, false) : null;
     if (!snapshot || parsing(snapshot.conversation)) return null;
+    const key = identity.of(snapshot);
+    const keep = bound && !bound.selection && bound.key === key && bound.box && bound.box.isConnected;
+    if (keep) snapshot.replyBox = bound.box;
+    else if (document.readyState !== "loading") snapshot.replyBox = Responde.replyBox.find(adapter, document, snapshot.conversation);
     const content = identity.fingerprint(`${snapshot.text}|${JSON.stringify(snapshot.context)}`);
-    return { snapshot, key: identity.of(snapshot), box: snapshot.replyBox, content };
+    return { snapshot, key, box: snapshot.replyBox, content };
   }
 
   /* Is the panel still showing the conversation that is on the page, into the same reply box? */
@@ -104,7 +110,8 @@
   /* A single-page app changes the address first and the thread later (after its own fetch): until the
      thread changes, what is on screen belongs to the conversation the agent just left. */
   function navigated() {
-    const before = bound && !bound.selection ? bound.content : null;
+    const shown = current();
+    const before = shown ? shown.content : null;
     if (before) {
       stale = before;
       setTimeout(() => {
@@ -152,7 +159,10 @@
       const box = current();
       sendResponse({ adapter: adapter && adapter.id !== "generic" ? adapter.name : adapter ? "generic" : null, replyBox: Responde.replyBox.picked(), hasBox: !!(box && box.box) });
     } else if (message.type === "pickReplyBox") {
-      Responde.pick.start(message.uiLang || "").then(() => check());
+      Responde.pick.start(message.uiLang || "").then(() => {
+        if (bound && !bound.selection) bound.box = null; // look for the reply box again: the agent's pick
+        check();
+      });
       sendResponse({ ok: true });
     } else if (message.type === "analyzeSelection") {
       const now = current();

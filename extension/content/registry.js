@@ -45,8 +45,9 @@
   }
 
   /* What the page shows now: the buyer's latest messages (the run after the seller's last reply), the
-     earlier thread, order context and the reply box. Null when no conversation is open. */
-  function read(adapter, doc) {
+     earlier thread, order context and the reply box (found only when asked: it measures layout). Null
+     when no conversation is open. */
+  function read(adapter, doc, withReplyBox = true) {
     const conversation = first(doc, adapter.conversation);
     if (!conversation) return null;
     const elements = Array.from(conversation.querySelectorAll(adapter.message));
@@ -72,7 +73,7 @@
       thread: messages.slice(0, start).filter((m) => m.text).slice(-THREAD_MAX).map((m) => ({ ...m, text: m.text.slice(0, 5000) })),
       context,
       conversation,
-      replyBox: Responde.replyBox.find(adapter, doc, conversation),
+      replyBox: withReplyBox ? Responde.replyBox.find(adapter, doc, conversation) : null,
     };
   }
 
