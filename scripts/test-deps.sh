@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What the browser tests need besides Python packages: Debian's Chromium (plus fonts, CJK included, for
-# the panel's Chinese gloss) and React 18's UMD builds for the React-controlled fixture page. Idempotent.
+# the panel's Chinese gloss), React 18's UMD builds for the React-controlled fixture page, and the real
+# editors of the insertion tests bundled from npm. Idempotent: each step runs only when its output is
+# missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -98,6 +98,33 @@ def main(loads: int = 20) -> None:
                 ratio = statistics.median(now) / statistics.median(before)
                 extra = f"; before #17 {statistics.median(before):.0f} ms, ratio {ratio:.2f}"
                 rows.append(row(f"{name} fixture, load → suggestion visible", now, extra))
+            opened: dict[str, list[int]] = {"now": [], "before": []}
+            for n in range(loads):  # Mercado Libre's messenger opens another conversation without a reload
+                for label, context in (("now", ctx), ("before", old)):
+                    page = context.new_page()
+                    page.goto(f"https://{SITES['mercadolibre']}/ventas/{n}/mensajes")
+                    ready_at(page)
+                    start = page.evaluate(
+                        """n => { const t = performance.now();
+                           const said = [["buyer", `hola, tienen talla ${n}?`]];
+                           openConversation(`20000${n}`, `COMPRADOR_${n}`, said);
+                           return t; }""",
+                        n,
+                    )
+                    page.wait_for_function(
+                        "at => +document.querySelector('responde-panel').dataset.readyAt > at", arg=start
+                    )
+                    opened[label].append(round(ready_at(page) - start))
+                    page.close()
+            ratio = statistics.median(opened["now"]) / statistics.median(opened["before"])
+            extra = f"; before #17 {statistics.median(opened['before']):.0f} ms, ratio {ratio:.2f}"
+            rows.append(
+                row(
+                    "mercadolibre fixture, another conversation opened → its suggestion visible",
+                    opened["now"],
+                    extra,
+                )
+            )
             for editor in EDITORS:
                 measured = [
                     load(ctx, f"https://{DESK}/inbox/c104?editor={editor}&n={n}") for n in range(loads + 1)
