@@ -124,8 +124,12 @@
     {
       name: "beforeinput-paste",
       rich: true,
-      run: async (el, text) => {
+      run: async (el, text, stillValid) => {
         const typed = await slateUndoBoundary(el, text);
+        if (!stillValid()) {
+          await typed.undo();
+          return false; // the loop then reports the conversation change
+        }
         const init = { inputType: "insertFromPaste", data: typed.text, dataTransfer: transfer(typed.text) };
         const claimed = fire(el, new InputEvent("beforeinput", { ...init, bubbles: true, cancelable: true, composed: true }));
         if (!claimed) await typed.undo();
@@ -166,10 +170,10 @@
     await placeCaret(el);
     const wanted = squash(text);
     for (const strategy of STRATEGIES) {
-      if ((strategy.rich && !el.isContentEditable) || (strategy.field && !isField(el))) continue;
       if (!stillValid()) return { ok: false, reason: "conversationChanged" };
+      if ((strategy.rich && !el.isContentEditable) || (strategy.field && !isField(el))) continue;
       const before = squash(currentText(el));
-      const claimed = await strategy.run(el, text);
+      const claimed = await strategy.run(el, text, stillValid);
       if (!claimed) continue;
       const landed = () => occurrences(squash(currentText(el)), wanted) > occurrences(before, wanted);
       if (!landed() && el.isContentEditable) await settle(el, SETTLE_MS);
