@@ -258,6 +258,8 @@ def test_switching_conversations_never_inserts_another_buyers_reply(
         "wrong": len(wrong),
     }
     print(f"\n{composer}: {STRESS[composer]}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "stress.json").write_text(json.dumps(STRESS, indent=1))
     page.close()
     assert wrong == []
     assert inserted >= presses // 4  # the test really inserted (it is not refusing everything)

@@ -159,7 +159,7 @@
       const box = current();
       sendResponse({ adapter: adapter && adapter.id !== "generic" ? adapter.name : adapter ? "generic" : null, replyBox: Responde.replyBox.picked(), hasBox: !!(box && box.box) });
     } else if (message.type === "pickReplyBox") {
-      Responde.pick.start(message.uiLang || "").then(() => {
+      Responde.pick.start(message.uiLang || "", () => {
         if (bound && !bound.selection) bound.box = null; // look for the reply box again: the agent's pick
         check();
       });
@@ -177,7 +177,11 @@
     return false;
   });
 
-  Responde.replyBox.ready.then(check);
+  Responde.replyBox.ready.then(() => {
+    // The agent's pick for this site was still loading when the page was first read: use it now.
+    if (Responde.replyBox.picked() && bound && !bound.selection) bound.box = null;
+    check();
+  });
   identity.watch(check, quiet);
   document.addEventListener("readystatechange", check);
   check();

@@ -33,8 +33,9 @@
     active = null;
   }
 
-  /* Resolves with the remembered selector, or null when the agent pressed Esc. */
-  function start(uiLang) {
+  /* Resolves with the remembered selector, or null when the agent pressed Esc; `onPicked` runs within the
+     click itself, so the very next key press already uses the new box. */
+  function start(uiLang, onPicked = () => {}) {
     stop();
     const lang = pickUiLang(uiLang, navigator.language);
     return new Promise((resolve) => {
@@ -49,14 +50,16 @@
         const rect = el.getBoundingClientRect();
         Object.assign(view.box.style, { display: "block", left: `${rect.left - 3}px`, top: `${rect.top - 3}px`, width: `${rect.width}px`, height: `${rect.height}px` });
       };
-      const onClick = async (event) => {
+      const onClick = (event) => {
         if (!event.isTrusted) return;
         const el = target(event);
         if (!el) return;
         event.preventDefault();
         event.stopPropagation();
         stop();
-        resolve(await Responde.replyBox.remember(el));
+        const { selector, saved } = Responde.replyBox.remember(el);
+        onPicked(selector);
+        saved.then(() => resolve(selector), () => resolve(selector));
       };
       const onKey = (event) => {
         if (event.isTrusted && event.key === "Escape") {

@@ -117,21 +117,17 @@
     return parts.join(" > ");
   }
 
-  async function remember(el) {
+  /* Use `el`'s selector from now on (at once: the next key press already goes there) and store it. */
+  function remember(el) {
     const selector = selectorFor(el);
-    const stored = (await chrome.storage.local.get(STORE_KEY))[STORE_KEY] || {};
-    stored[location.host] = selector;
-    await chrome.storage.local.set({ [STORE_KEY]: stored });
     picked = selector;
-    return selector;
+    const saved = chrome.storage.local.get(STORE_KEY).then((got) => {
+      const stored = got[STORE_KEY] || {};
+      stored[location.host] = selector;
+      return chrome.storage.local.set({ [STORE_KEY]: stored });
+    });
+    return { selector, saved };
   }
 
-  async function forget() {
-    const stored = (await chrome.storage.local.get(STORE_KEY))[STORE_KEY] || {};
-    delete stored[location.host];
-    await chrome.storage.local.set({ [STORE_KEY]: stored });
-    picked = null;
-  }
-
-  Responde.replyBox = { find, remember, forget, ready, editableRoot, usable, selectorFor, picked: () => picked };
+  Responde.replyBox = { find, remember, ready, editableRoot, usable, selectorFor, picked: () => picked };
 })(globalThis);
