@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_editors import EDITORS, NAMES
 from test_extension import SITES
 
 from proxy import paths
@@ -148,3 +149,8 @@ def test_readme_lists_every_command_and_endpoint() -> None:
     )
     assert app_routes and all(f"{route}" in README for route in app_routes)
     assert set(handlers.PAGES) == {"/", "/static/dashboard.js", "/static/dashboard.css"}
+
+
+def test_readme_editor_table_has_a_row_per_tested_editor() -> None:
+    rows = re.findall(r"^\| ([^|]+?) \| (?:yes|NO) \|", README, re.M)
+    assert rows == [NAMES[kind] for kind in EDITORS]
