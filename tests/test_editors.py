@@ -268,6 +268,23 @@ def test_switching_conversations_never_inserts_another_buyers_reply(
 STRESS: dict[str, dict[str, int]] = {}
 
 
+def test_the_heuristics_skip_hidden_read_only_disabled_and_search_boxes(desk: Desk) -> None:
+    page = desk.open("/inbox/c101?editor=plain&distractors=1")
+    wait_ready(page)
+    suggestion = first_suggestion(page)
+    page.keyboard.press("Alt+1")  # nothing focused: the panel finds the box itself
+    page.wait_for_function("() => composer.read() !== ''")
+    assert page.evaluate("composer.read()") == suggestion
+    others = "[...document.querySelectorAll('.top ~ textarea, .top ~ [contenteditable]')]"
+    assert page.evaluate(f"{others}.map(el => el.value ?? el.textContent)") == [
+        "",
+        "Plantilla de firma",
+        "",
+        "",
+    ]
+    page.close()
+
+
 def test_content_scripts_run_only_on_the_sites_the_agent_enabled(desk: Desk) -> None:
     worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)
     registered = worker.evaluate("chrome.scripting.getRegisteredContentScripts()")

@@ -61,7 +61,7 @@
   function candidates(doc) {
     const seen = new Set();
     for (const el of doc.querySelectorAll(EDITABLES)) {
-      const top = editableRoot(el) || (el.getAttribute("role") === "textbox" ? el : null);
+      const top = editableRoot(el); // a role=textbox that is not editable is no place to type
       if (top && usable(top)) seen.add(top);
     }
     return [...seen];
