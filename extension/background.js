@@ -1,12 +1,16 @@
 /* Service worker: every server call goes through here. Stateless: settings and the last trace id live in
    chrome.storage, because MV3 stops this worker whenever it is idle. */
-importScripts("lib/settings.js", "lib/i18n.js", "lib/identity.js");
+importScripts("lib/settings.js", "lib/i18n.js", "lib/identity.js", "lib/hosts.js");
 
 const CONTENT_FILES = [
   "lib/i18n.js",
   "content/registry.js",
   "content/adapters/generic.js",
+  "content/identity.js",
+  "content/replybox.js",
   "content/insert.js",
+  "content/drawn.js",
+  "content/pick.js",
   "content/panel.js",
   "content/main.js",
 ];
@@ -53,7 +57,7 @@ const HANDLERS = {
     if (locale) request.locale = locale;
     request.ui_lang = RespondeI18n.pickUiLang(settings.uiLang, self.navigator.language);
     const result = await callServer("/v1/analyze", request);
-    if (result.ok) await chrome.storage.local.set({ lastTrace: result.data.trace_id });
+    if (result.ok) chrome.storage.local.set({ lastTrace: result.data.trace_id }); // off the panel's critical path
     return result;
   },
   async feedback(message) {
@@ -83,6 +87,24 @@ const HANDLERS = {
   async testConnection() {
     return callServer("/v1/health", undefined, { fresh: true });
   },
+  async warm() {
+    // A page with a conversation just loaded: open the keep-alive connection before the first analysis.
+    return callServer("/v1/health");
+  },
+  async siteStatus(message) {
+    return { ok: true, data: await RespondeHosts.status(message.url) };
+  },
+  async enableSite(message) {
+    // The popup got the permission (a user gesture there); run on the site from now on, and in this tab now.
+    await RespondeHosts.sync(CONTENT_FILES);
+    await chrome.scripting.executeScript({ target: { tabId: message.tabId }, files: CONTENT_FILES });
+    return { ok: true };
+  },
+  async disableSite(message) {
+    await chrome.permissions.remove({ origins: [message.pattern] });
+    await RespondeHosts.sync(CONTENT_FILES);
+    return { ok: true };
+  },
   async status() {
     const { lastTrace } = await chrome.storage.local.get("lastTrace");
     const health = await callServer("/v1/health");
@@ -91,8 +113,19 @@ const HANDLERS = {
 };
 
 /* Handlers only the extension's own pages (popup, options, dashboard) may call: content scripts run inside
-   pages we do not control, so they get the analysis, feedback and intent list, never the stored data. */
-const PAGE_ONLY = new Set(["waiting", "dashboard", "export", "forget", "testConnection", "status"]);
+   pages we do not control, so they get the analysis, feedback, intent list and warm-up, never the stored
+   data, nor the list of enabled sites or the power to enable, disable or inject into one. */
+const PAGE_ONLY = new Set([
+  "waiting",
+  "dashboard",
+  "export",
+  "forget",
+  "testConnection",
+  "status",
+  "siteStatus",
+  "enableSite",
+  "disableSite",
+]);
 
 function fromExtensionPage(sender) {
   return sender.id === chrome.runtime.id && !!sender.url && new URL(sender.url).origin === self.location.origin;
@@ -115,7 +148,12 @@ function listen(event, table, allowed = async () => true) {
 
 listen(chrome.runtime.onMessage, HANDLERS, async (sender, message) => !PAGE_ONLY.has(message.type) || fromExtensionPage(sender));
 
+for (const event of [chrome.runtime.onStartup, chrome.permissions.onAdded, chrome.permissions.onRemoved]) {
+  event.addListener(() => RespondeHosts.sync(CONTENT_FILES));
+}
+
 chrome.runtime.onInstalled.addListener(() => {
+  RespondeHosts.sync(CONTENT_FILES);
   chrome.contextMenus.create({
     id: MENU_ID,
     title: RespondeI18n.t(RespondeI18n.pickUiLang("", self.navigator.language), "analyzeWith"),

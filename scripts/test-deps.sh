@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What the browser tests need besides Python packages: Debian's Chromium (plus fonts, CJK included, for
-# the panel's Chinese gloss) and React 18's UMD builds for the React-controlled fixture page. Idempotent.
+# the panel's Chinese gloss), React 18's UMD builds for the React-controlled fixture page, and the real
+# editors of the insertion tests bundled from npm. Idempotent: each step runs only when its output is
+# missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,4 +24,27 @@ if [ ! -f "$vendor/react-dom.production.min.js" ]; then
     cp "$tmp/package/umd/$pkg.production.min.js" "$vendor/"
   done
   rm -rf "$tmp"
+fi
+
+# The real editors the insertion tests type into (Quill, TipTap, Lexical, Draft.js, Slate, React, Vue),
+# pinned in tests/fixtures/editors/package-lock.json, bundled for the browser by esbuild (from npm too).
+# Nothing built is committed: tests/fixtures/vendor/ is rebuilt here whenever it is missing or older than
+# the sources.
+editors=tests/fixtures/editors
+stale=0
+for src in "$editors"/src/*.js; do
+  out="$vendor/editor-$(basename "$src")"
+  if [ ! -f "$out" ] || [ "$src" -nt "$out" ] || [ "$editors/package-lock.json" -nt "$out" ]; then stale=1; fi
+done
+if [ "$stale" = 1 ]; then
+  echo "installing the editors from npm and bundling them for the fixture pages" >&2
+  if [ ! -d "$editors/node_modules/.bin" ] || [ "$editors/package-lock.json" -nt "$editors/node_modules/.package-lock.json" ]; then
+    (cd "$editors" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  mkdir -p "$vendor"
+  for src in "$editors"/src/*.js; do
+    "$editors/node_modules/.bin/esbuild" "$src" --bundle --minify --format=iife --log-level=warning \
+      --define:process.env.NODE_ENV='"production"' --define:global=window \
+      --outfile="$vendor/editor-$(basename "$src")"
+  done
 fi

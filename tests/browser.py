@@ -88,28 +88,52 @@ class PageServer:
         self.httpd.shutdown()
 
 
+def extension_granted(origins: list[str], dest: Path) -> Path:
+    """A copy of the extension with `origins` already granted, as if the agent had enabled them from the
+    popup: Chrome's permission prompt is browser UI that headless Chromium cannot accept. The key, so the
+    id, stays the same; the service worker registers the content scripts for them as after a real grant."""
+    import json
+    import shutil
+
+    shutil.copytree(EXTENSION, dest)
+    manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+    manifest["host_permissions"] += origins
+    (dest / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return dest
+
+
+def launch(
+    p: Any, profile: Path, hosts: list[str], page_port: int, extension: Path = EXTENSION
+) -> tuple[Any, str]:
+    """A persistent Chromium context of Playwright `p` with the extension: (context, extension id)."""
+    rules = ", ".join(f"MAP {host} 127.0.0.1:{page_port}" for host in hosts)
+    ctx = p.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        viewport={"width": 1280, "height": 860},
+        args=ARGS
+        + [
+            f"--host-resolver-rules={rules}",
+            f"--disable-extensions-except={extension}",
+            f"--load-extension={extension}",
+        ],
+    )
+    sw = next((w for w in ctx.service_workers if w.url.startswith("chrome-extension://")), None)
+    sw = sw or ctx.wait_for_event("serviceworker", timeout=15000)
+    return ctx, sw.url.split("/")[2]
+
+
 @contextmanager
-def chromium(profile: Path, hosts: list[str], page_port: int) -> Iterator[tuple[Any, str]]:
+def chromium(
+    profile: Path, hosts: list[str], page_port: int, extension: Path = EXTENSION
+) -> Iterator[tuple[Any, str]]:
     """A persistent Chromium context with the extension loaded; yields (context, extension id)."""
     from playwright.sync_api import sync_playwright
 
-    rules = ", ".join(f"MAP {host} 127.0.0.1:{page_port}" for host in hosts)
     with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            viewport={"width": 1280, "height": 860},
-            args=ARGS
-            + [
-                f"--host-resolver-rules={rules}",
-                f"--disable-extensions-except={EXTENSION}",
-                f"--load-extension={EXTENSION}",
-            ],
-        )
+        ctx, ext_id = launch(p, profile, hosts, page_port, extension)
         try:
-            sw = next((w for w in ctx.service_workers if w.url.startswith("chrome-extension://")), None)
-            sw = sw or ctx.wait_for_event("serviceworker", timeout=15000)
-            yield ctx, sw.url.split("/")[2]
+            yield ctx, ext_id
         finally:
             ctx.close()

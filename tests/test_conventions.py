@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_editors import EDITORS, NAMES
 from test_extension import SITES
 
 from proxy import paths
@@ -66,10 +67,23 @@ def test_manifest_asks_for_the_minimum() -> None:
     assert MANIFEST["host_permissions"] == ["http://127.0.0.1/*"]
     assert set(MANIFEST["permissions"]) == {"storage", "contextMenus", "activeTab", "scripting"}
     assert "<all_urls>" not in json.dumps(MANIFEST)
+    # Any other site only when the agent enables it from the popup (Chrome asks them first).
+    assert MANIFEST["optional_host_permissions"] == ["https://*/*", "http://*/*"]
     # No web page and no other extension may message it; no page may load its pages (the dashboard).
     assert MANIFEST["externally_connectable"] == {"ids": []}
     assert "web_accessible_resources" not in MANIFEST
     assert MANIFEST["content_security_policy"]["extension_pages"] == "script-src 'self'; object-src 'none'"
+
+
+def test_enabled_sites_get_the_same_content_scripts_as_marketplaces() -> None:
+    """background.js injects CONTENT_FILES on enabled sites: the manifest's list without the marketplace
+    adapters, in the same order."""
+    background = (EXT / "background.js").read_text(encoding="utf-8")
+    block = re.search(r"const CONTENT_FILES = \[(.*?)\];", background, re.S)
+    assert block
+    files = re.findall(r'"([^"]+)"', block.group(1))
+    marketplaces = [f"content/adapters/{p.name}" for p in ADAPTERS if p.stem != "generic"]
+    assert files == [f for f in content_script()["js"] if f not in marketplaces]
 
 
 def test_every_file_the_extension_loads_exists() -> None:
@@ -150,3 +164,8 @@ def test_readme_lists_every_command_and_endpoint() -> None:
     )
     assert app_routes and all(f"{route}" in README for route in app_routes)
     assert set(handlers.PAGES) == {"/"}
+
+
+def test_readme_editor_table_has_a_row_per_tested_editor() -> None:
+    rows = re.findall(r"^\| ([^|]+?) \| (?:yes|NO) \|", README, re.M)
+    assert rows == [NAMES[kind] for kind in EDITORS]

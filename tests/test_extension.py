@@ -197,6 +197,7 @@ def test_panel_suggests_and_inserts_into_the_page_state(
         assert first.locator(".insert").is_disabled()
         panel.locator(".handoff input[type=checkbox]").check()
     first.locator(".insert").click()
+    page.wait_for_function(f"() => window.{state}.trim() !== ''")  # insertion is verified, so async
     assert page.evaluate(f"window.{state}").strip() == suggestion
     assert page.evaluate("window.sent") == [] and paired.pages.posts == []
     page.close()
@@ -210,6 +211,20 @@ def test_react_state_survives_a_rerender(paired: Browser) -> None:
     page.type("textarea[data-testid=message-input]", " Saludos")  # React re-renders from its own state
     assert page.evaluate("window.reactDraft") == inserted + " Saludos"
     assert page.text_content("#react-state") == inserted + " Saludos"
+    page.close()
+
+
+def test_mercado_libre_finds_a_contenteditable_composer(paired: Browser) -> None:
+    """No textarea, no known selector: the reply-box heuristics find the messenger's contenteditable."""
+    page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/5/mensajes?composer=editable")
+    panel = wait_ready(page)
+    first = panel.locator("li").first
+    assert first.locator(".insert").is_enabled()
+    suggestion = first.locator(".text").text_content()
+    first.locator(".insert").click()
+    page.wait_for_function("() => window.editableDraft !== ''")
+    assert page.evaluate("window.editableDraft") == suggestion
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "textbox"
     page.close()
 
 

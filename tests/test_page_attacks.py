@@ -207,6 +207,106 @@ def test_synthetic_handoff_confirmation_is_undone(paired: Browser) -> None:
     page.close()
 
 
+# --- the page's own events: navigation, loading, focus ---------------------------------------------------
+
+PAGE_EVENTS = """() => {
+  const other = document.createElement('textarea');  // a box of the page's choosing, visible and empty
+  other.id = 'planted'; document.body.append(other);
+  other.dispatchEvent(new FocusEvent('focusin', {bubbles: true}));
+  dispatchEvent(new PopStateEvent('popstate', {state: null}));
+  dispatchEvent(new HashChangeEvent('hashchange'));
+  if (window.navigation) navigation.dispatchEvent(new Event('currententrychange'));
+  document.dispatchEvent(new Event('readystatechange'));
+  const heard = []; addEventListener('popstate', (e) => heard.push(e.isTrusted));
+  dispatchEvent(new PopStateEvent('popstate', {state: null}));
+  return heard;
+}"""
+
+
+def test_synthetic_navigation_and_focus_neither_clear_the_panel_nor_choose_the_box(paired: Browser) -> None:
+    """A page's synthetic popstate, hashchange, currententrychange and readystatechange are not a change of
+    conversation (the browser's own events are), and its synthetic focusin does not choose the reply box."""
+    page = amazon(paired, 35)
+    panel = wait_ready(page)
+    shown = page.get_attribute("responde-panel", "data-ready-at")
+    assert page.evaluate(PAGE_EVENTS) == [False]  # the control: the page's own listener hears its event
+    settle(page)
+    assert view(page).state() == "ready" and panel.locator(".changed").count() == 0
+    assert page.get_attribute("responde-panel", "data-ready-at") == shown
+    page.keyboard.press("Alt+1")  # nothing focused by the agent: the panel's own reply box
+    page.wait_for_function("() => window.pageDraft !== ''")
+    assert page.evaluate("[window.pageDraft, document.getElementById('planted').value]") == [
+        panel.locator("li .text").first.text_content(),
+        "",
+    ]
+    page.close()
+
+
+# --- the pick mode's overlay ------------------------------------------------------------------------------
+
+PICK_ATTACKS = """(hint) => {
+  const host = document.querySelector('responde-pick');
+  const sel = getSelection();
+  const out = {shadowRoot: host.shadowRoot, hostText: host.innerText + '|' + host.textContent,
+               hooked: window.hookedShadows || []};
+  out.pageText = document.documentElement.innerText.includes(hint);
+  sel.removeAllRanges(); out.found = window.find(hint.slice(0, 12));
+  sel.selectAllChildren(document.documentElement); out.selectAll = sel.toString().includes(hint);
+  const box = document.getElementById('bsm-reply-text');
+  const r = box.getBoundingClientRect(), at = {clientX: r.left + 5, clientY: r.top + 5, bubbles: true};
+  box.dispatchEvent(new MouseEvent('mousemove', at));
+  box.click(); box.dispatchEvent(new MouseEvent('click', at));
+  document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));
+  out.stillPicking = host.isConnected;
+  return out;
+}"""
+
+PICK_ROOT = """const pick = document.querySelector('responde-pick');
+  const shadow = pick && chrome.dom.openOrClosedShadowRoot(pick);
+  if (!shadow) return null;
+  const found = [];
+  const walk = (n) => { if (n.nodeType === Node.TEXT_NODE && n.data.trim() &&
+      n.parentElement.localName !== 'style') found.push(n.data); n.childNodes.forEach(walk); };
+  walk(shadow);
+  return {textNodes: found, hint: text(shadow.querySelector('.hint')),
+          highlight: shadow.querySelector('.box').style.display};"""
+
+
+def test_page_can_neither_read_nor_drive_the_pick_mode(paired: Browser) -> None:
+    """The "pick the reply box" overlay is a closed root drawn from data-t like the panel; the page's
+    synthetic mouse moves, clicks and Esc neither move its highlight, pick a box nor cancel it."""
+    page = paired.ctx.new_page()
+    page.add_init_script(HOOK_ATTACH_SHADOW)
+    page.goto(f"https://{AMAZON[0]}{AMAZON[1]}36")
+    wait_ready(page)
+    sw = paired.worker()
+    view(page).evaluate("Responde.pick.start('en'); return true;")  # what the popup's Pick button starts
+    page.wait_for_selector("responde-pick", state="attached")
+    inside = view(page).evaluate(PICK_ROOT)
+    hint = "Click the box you type replies in (Esc to cancel)"
+    assert inside == {"textNodes": [], "hint": hint, "highlight": ""}
+    seen = page.evaluate(PICK_ATTACKS, hint)
+    assert seen == {
+        "shadowRoot": None,
+        "hostText": "|",
+        "hooked": [],
+        "pageText": False,
+        "found": False,
+        "selectAll": False,
+        "stillPicking": True,
+    }
+    assert view(page).evaluate(PICK_ROOT)["highlight"] == ""  # the synthetic move did not steer it
+    assert sw.evaluate("chrome.storage.local.get('replyBoxBySite')") == {}
+    page.hover("#bsm-reply-text")  # the agent's real mouse
+    assert view(page).evaluate(PICK_ROOT)["highlight"] == "block"
+    page.click("#bsm-reply-text")
+    assert page.locator("responde-pick").count() == 0
+    stored = sw.evaluate("chrome.storage.local.get('replyBoxBySite')")
+    assert list(stored["replyBoxBySite"]) == [AMAZON[0]]
+    sw.evaluate("chrome.storage.local.remove('replyBoxBySite')")
+    page.close()
+
+
 # --- the dashboard, stored data and the token ----------------------------------------------------------
 
 DASHBOARD_ATTACKS = """async ([ext, server, token]) => {
@@ -245,11 +345,13 @@ def test_page_cannot_open_the_dashboard_or_reach_stored_data(paired: Browser) ->
     popup.wait_for_load_state()
     assert popup.evaluate("document.getElementById('filters')") is None  # blocked: not web-accessible
     # A content script (the page's renderer) may ask for analyses, never for stored data.
+    # Nor for the enabled sites, nor to enable one (and inject into a tab) or disable one.
     asked = view(page).evaluate(
-        "return Promise.all(['export', 'dashboard', 'forget', 'waiting'].map("
-        "(type) => chrome.runtime.sendMessage({type, filters: {everything: true}})));"
+        "return Promise.all(['export', 'dashboard', 'forget', 'waiting', 'siteStatus', 'enableSite',"
+        " 'disableSite'].map((type) => chrome.runtime.sendMessage({type, filters: {everything: true},"
+        " url: location.href, tabId: 1, pattern: 'http://127.0.0.1/*'})));"
     )
-    assert asked == [{"ok": False, "error": "notAllowed"}] * 4
+    assert asked == [{"ok": False, "error": "notAllowed"}] * 7
     session = view(page).evaluate(
         "try { await chrome.storage.session.get(null); return 'read'; } catch (e) { return 'refused'; }"
     )

@@ -1,4 +1,4 @@
-/* The suggestion panel. The page is hostile, so:
+/* The suggestion panel. The page is hostile, so (see drawn.js):
    - it lives in a CLOSED shadow root (page scripts get null from host.shadowRoot) built by this isolated world;
    - its words are not DOM text: each string sits in a data-t attribute and is drawn by CSS generated content
      (`content: attr(data-t)`), so neither window.find() probing nor a selection stretched across the panel
@@ -12,16 +12,10 @@
   const Responde = root.Responde;
   if (Responde.Panel) return;
   const { t } = root.RespondeI18n;
+  const { text, setText, trusted } = Responde.drawn;
   const chars = (text) => Array.from(text).length;
-  const BIDI_CONTROLS = /([\u202A-\u202E\u2066-\u2069])/; // embeddings, overrides, isolates: each drawn alone
 
   const CSS = `
-    :host { all: initial; }
-    :host([hidden]) { display: none; }
-    .t::before { content: attr(data-t); }
-    .t { unicode-bidi: isolate; }
-    bdi.t { unicode-bidi: plaintext; }
-    * { -webkit-user-modify: read-only !important; }
     .rp { position: fixed; right: 16px; bottom: 16px; width: 360px; max-height: 70vh; overflow: auto;
       z-index: 2147483647; background: #fff; color: #1f2328; border: 1px solid #d0d7de; border-radius: 10px;
       box-shadow: 0 8px 24px rgba(0,0,0,.18); font: 13px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; }
@@ -52,20 +46,6 @@
     select.correct { font-size: 12px; max-width: 100%; }
   `;
 
-  /* A string as drawn text: span.t (or bdi.t for a page value) with the string in data-t; a bidi control
-     character gets a span of its own, where it has nothing to reorder. */
-  function text(value, tag = "span") {
-    return String(value)
-      .split(BIDI_CONTROLS)
-      .filter(Boolean)
-      .map((part) => {
-        const el = document.createElement(tag);
-        el.className = "t";
-        el.dataset.t = part;
-        return el;
-      });
-  }
-
   /* `value` as drawn text, with every occurrence of a page-supplied value (longest first) in its own <bdi>. */
   function isolated(value, pageValues) {
     const needles = pageValues.filter((v) => typeof v === "string" && v.length >= 2).sort((a, b) => b.length - a.length);
@@ -86,15 +66,6 @@
     if (rest) out.push(...text(rest));
     return out;
   }
-
-  function setText(el, value) {
-    el.replaceChildren(...(value ? text(value) : []));
-  }
-
-  /* Listeners act on the agent's real input only: a page script can dispatch events, never trusted ones. */
-  const trusted = (listener) => (event) => {
-    if (event.isTrusted) listener(event);
-  };
 
   function h(tag, props, ...children) {
     const el = document.createElement(tag);
@@ -118,9 +89,8 @@
     constructor(uiLang, send) {
       this.uiLang = uiLang;
       this.send = send; // (type, payload) => Promise: a message to the service worker
-      this.host = h("responde-panel", { "data-responde": "panel" });
-      this.shadow = this.host.attachShadow({ mode: "closed" });
-      this.shadow.append(h("style", {}, CSS));
+      ({ host: this.host, shadow: this.shadow } = Responde.drawn.closedView("responde-panel", CSS));
+      this.host.dataset.responde = "panel";
       this.box = h("section", { class: "rp", "aria-label": t(uiLang, "title") });
       this.shadow.append(this.box);
       this.state = null;
@@ -140,10 +110,12 @@
       this.host.hidden = false;
     }
 
-    loading() {
+    /* `why`: a string key shown above (the conversation changed: the old suggestions are gone). */
+    loading(why) {
       this.state = null;
       this.box.dataset.state = "loading";
-      this.frame(h("div", { class: "notice" }, this.tr("analyzing")));
+      const reason = why ? h("div", { class: "error changed", role: "status" }, this.tr(why)) : null;
+      this.frame(reason, h("div", { class: "notice" }, this.tr("analyzing")));
     }
 
     error(result) {
@@ -276,22 +248,33 @@
       this.updateBudgets();
     }
 
-    insert(index) {
+    /* `guard()` (set by main.js) says whether the page still shows the conversation these suggestions are
+       for; it is asked before typing and again between the insertion's steps. */
+    async insert(index) {
       const item = this.items && this.items[index];
-      if (!item || item.button.disabled) return;
-      const box = this.state.replyBox;
-      const existing = Responde.insert.currentText(box);
-      const text = existing && !/\s$/.test(existing) ? ` ${item.suggestion.text}` : item.suggestion.text;
-      this.state.inserting = true;
-      const ok = Responde.insert.insert(box, text);
-      this.state.inserting = false;
-      if (!ok) {
-        setText(this.notice, this.tr("noReplyBox"));
+      const state = this.state;
+      if (!item || item.button.disabled || !state || state.inserting) return;
+      const guard = () => this.state === state && (!this.guard || this.guard());
+      if (!guard()) {
+        setText(this.notice, this.tr("conversationChanged"));
         return;
       }
-      this.state.inserted = true;
+      const box = state.replyBox;
+      const existing = Responde.insert.currentText(box);
+      const text = existing && !/\s$/.test(existing) ? ` ${item.suggestion.text}` : item.suggestion.text;
+      state.inserting = true;
+      const result = await Responde.insert.insert(box, text, guard);
+      state.inserting = false;
+      if (this.state !== state) return;
+      if (!result.ok) {
+        const reasons = { notEditable: "noReplyBox", conversationChanged: "conversationChanged" };
+        setText(this.notice, this.tr(reasons[result.reason] || "insertFailed"));
+        return;
+      }
+      state.inserted = true;
       this.record("inserted", { template_id: item.suggestion.template_id });
       setText(this.notice, this.tr("inserted"));
+      this.host.dataset.inserted = result.strategy;
       this.updateBudgets();
     }
 

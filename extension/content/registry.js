@@ -2,7 +2,9 @@
    An adapter gives CSS selectors: `conversation` (the open thread), `message` (each message in it, oldest
    first), `buyerMessage` (what a buyer's message matches), optional `messageText`, `buyerName`, `orderId`,
    `product`, `replyBox`, and `messageTime` (an element with a `datetime` attribute inside a message);
-   `hosts` are the host suffixes it runs on (the manifest matches the same). */
+   `hosts` are the host suffixes it runs on (the manifest matches the same). `conversation` may be a list of
+   selectors, tried in order. The reply box is found by content/replybox.js: the agent's pick for the site,
+   `replyBox`, then heuristics. */
 (function (root) {
   if (root.Responde && root.Responde.registry) return;
   const Responde = (root.Responde = root.Responde || {});
@@ -21,6 +23,19 @@
     return adapters.find((a) => (a.hosts || []).some((h) => hostMatches(hostname, h))) || null;
   }
 
+  /* The adapter for pages no marketplace adapter knows (hosts the agent enabled, the context menu). */
+  function generic() {
+    return adapters.find((a) => a.id === "generic") || null;
+  }
+
+  function first(doc, selectors) {
+    for (const selector of [].concat(selectors || [])) {
+      const found = doc.querySelector(selector);
+      if (found) return found;
+    }
+    return null;
+  }
+
   function textOf(el) {
     return el ? (el.innerText || el.textContent || "").replace(/\s+\n/g, "\n").trim() : "";
   }
@@ -30,9 +45,10 @@
   }
 
   /* What the page shows now: the buyer's latest messages (the run after the seller's last reply), the
-     earlier thread, order context and the reply box. Null when no conversation is open. */
-  function read(adapter, doc) {
-    const conversation = doc.querySelector(adapter.conversation);
+     earlier thread, order context and the reply box (found only when asked: it measures layout). Null
+     when no conversation is open. */
+  function read(adapter, doc, withReplyBox = true) {
+    const conversation = first(doc, adapter.conversation);
     if (!conversation) return null;
     const elements = Array.from(conversation.querySelectorAll(adapter.message));
     const messages = elements.map((el) => ({
@@ -56,9 +72,10 @@
       text: latest.join("\n").slice(0, 5000),
       thread: messages.slice(0, start).filter((m) => m.text).slice(-THREAD_MAX).map((m) => ({ ...m, text: m.text.slice(0, 5000) })),
       context,
-      replyBox: doc.querySelector(adapter.replyBox),
+      conversation,
+      replyBox: withReplyBox ? Responde.replyBox.find(adapter, doc, conversation) : null,
     };
   }
 
-  Responde.registry = { adapters, register, match, read, hostMatches };
+  Responde.registry = { adapters, register, match, generic, read, hostMatches };
 })(globalThis);

@@ -1,0 +1,134 @@
+/* Finding the reply box on any page: the box the agent picked once for this site (remembered in
+   chrome.storage), else the adapter's selectors, else heuristics — the focused or last focused editable,
+   then the visible, enabled, non-search editable nearest the conversation, larger boxes first. */
+(function (root) {
+  const Responde = root.Responde;
+  if (Responde.replyBox) return;
+  const STORE_KEY = "replyBoxBySite";
+  const EDITABLES = "textarea, [contenteditable='true'], [contenteditable=''], [contenteditable='plaintext-only'], [role=textbox]";
+  const SEARCH = /search|buscar|busca|pesquis|procura|filter|filtro|搜索|查找/i;
+  let picked = null; // the remembered selector for this site
+  let lastFocused = null;
+
+  document.addEventListener("focusin", (event) => {
+    if (!event.isTrusted) return; // a page's synthetic focusin does not choose the reply box
+    const el = editableRoot(event.target);
+    if (el && usable(el)) lastFocused = el;
+  }, true);
+
+  const ready = chrome.storage.local.get(STORE_KEY).then((stored) => {
+    picked = (stored[STORE_KEY] || {})[location.host] || null;
+  }, () => null);
+
+  /* The outermost contenteditable (editors nest them), or the field itself. */
+  function editableRoot(el) {
+    if (!el || el.nodeType !== 1) return null;
+    if (el instanceof HTMLTextAreaElement) return el;
+    if (el instanceof HTMLInputElement) return /^(text|)$/.test(el.type) ? el : null;
+    if (!el.isContentEditable) return null;
+    let top = el;
+    while (top.parentElement && top.parentElement.isContentEditable) top = top.parentElement;
+    return top;
+  }
+
+  function visible(el) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width < 2 || rect.height < 2) return false;
+    const style = getComputedStyle(el);
+    return style.visibility !== "hidden" && style.display !== "none";
+  }
+
+  function searchLike(el) {
+    if (el.type === "search" || el.getAttribute("role") === "searchbox" || el.closest("[role=search], form[role=search]")) return true;
+    const words = ["placeholder", "aria-label", "name", "id", "class", "title"].map((a) => el.getAttribute(a) || "").join(" ");
+    return SEARCH.test(words);
+  }
+
+  function usable(el) {
+    return (
+      !!el && el.isConnected && !el.disabled && !el.readOnly && !el.closest("responde-panel") && visible(el) && !searchLike(el)
+    );
+  }
+
+  /* Depth of the deepest ancestor shared with the conversation: a higher number is nearer. */
+  function nearness(el, conversation) {
+    if (!conversation) return 0;
+    let depth = 0;
+    for (let node = conversation; node; node = node.parentElement) depth += 1;
+    for (let node = conversation; node; node = node.parentElement, depth -= 1) if (node.contains(el)) return depth;
+    return 0;
+  }
+
+  function candidates(doc) {
+    const seen = new Set();
+    for (const el of doc.querySelectorAll(EDITABLES)) {
+      const top = editableRoot(el); // a role=textbox that is not editable is no place to type
+      if (top && usable(top)) seen.add(top);
+    }
+    return [...seen];
+  }
+
+  function byHeuristics(doc, conversation) {
+    const focused = editableRoot(doc.activeElement);
+    if (focused && usable(focused)) return focused;
+    if (lastFocused && usable(lastFocused)) return lastFocused;
+    const area = (el) => {
+      const rect = el.getBoundingClientRect();
+      return rect.width * rect.height;
+    };
+    const ranked = candidates(doc).map((el) => ({ el, near: nearness(el, conversation), area: area(el) }));
+    ranked.sort((a, b) => b.near - a.near || b.area - a.area);
+    return ranked.length ? ranked[0].el : null;
+  }
+
+  function bySelector(doc, selector) {
+    if (!selector) return null;
+    let found = [];
+    try {
+      found = Array.from(doc.querySelectorAll(selector));
+    } catch {
+      return null; // a stored selector this page cannot parse
+    }
+    return found.map(editableRoot).find(usable) || null;
+  }
+
+  /* The reply box for the conversation element (may be null): picked, adapter, heuristics. */
+  function find(adapter, doc, conversation) {
+    return bySelector(doc, picked) || bySelector(doc, adapter && adapter.replyBox) || byHeuristics(doc, conversation);
+  }
+
+  /* A CSS selector that finds `el` again after a reload: an id, a stable attribute, else a short path. */
+  function selectorFor(el) {
+    const quote = (value) => `"${String(value).replace(/["\\]/g, "\\$&")}"`;
+    const tag = el.tagName.toLowerCase();
+    if (el.id && !/\d{3,}/.test(el.id)) return `#${CSS.escape(el.id)}`;
+    for (const attr of ["data-testid", "name", "aria-label", "placeholder", "data-placeholder"]) {
+      const value = el.getAttribute(attr);
+      if (value) return `${tag}[${attr}=${quote(value)}]`;
+    }
+    const parts = [];
+    for (let node = el; node && node !== document.body && parts.length < 4; node = node.parentElement) {
+      const classes = Array.from(node.classList).filter((c) => !/\d{3,}|active|focus|selected/.test(c)).slice(0, 2);
+      parts.unshift(node.tagName.toLowerCase() + classes.map((c) => `.${CSS.escape(c)}`).join(""));
+      if (node.id && !/\d{3,}/.test(node.id)) {
+        parts[0] = `#${CSS.escape(node.id)}`;
+        break;
+      }
+    }
+    return parts.join(" > ");
+  }
+
+  /* Use `el`'s selector from now on (at once: the next key press already goes there) and store it. */
+  function remember(el) {
+    const selector = selectorFor(el);
+    picked = selector;
+    const saved = chrome.storage.local.get(STORE_KEY).then((got) => {
+      const stored = got[STORE_KEY] || {};
+      stored[location.host] = selector;
+      return chrome.storage.local.set({ [STORE_KEY]: stored });
+    });
+    return { selector, saved };
+  }
+
+  Responde.replyBox = { find, remember, ready, editableRoot, usable, selectorFor, picked: () => picked };
+})(globalThis);
