@@ -17,7 +17,7 @@ test: setup
 
 bench: setup
 	bash scripts/test-deps.sh
-	$(BIN)/pip install -q -e .[bench]
+	bash scripts/install.sh $(VENV) $(PYTHON) dev,bench
 	$(BIN)/python tests/bench/run_all.py
 
 setup: $(STAMP)

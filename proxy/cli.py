@@ -11,37 +11,48 @@ import random
 import signal
 import socket
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from pydantic import ValidationError
 from tqdm import tqdm
 
-from proxy import cli_data, paths, report_html, training
-from proxy.api_models import ClassifyLine
+from proxy import batch, cli_data, paths, report_html, training
 from proxy.candidates import to_yaml
-from proxy.engine import Engine, corpus_examples, ensure_model
+from proxy.engine import Engine
 from proxy.evaluate import format_report, predict_rows, report
+from proxy.models import ensure_model, training_examples
 from proxy.nlp import dataset
 from proxy.nlp.corpus import CorpusError, Example
+from proxy.nlp.embed import Embedder
 from proxy.nlp.fasttext_check import FastTextMissing
-from proxy.nlp.intent_model import IntentModel, TrainingError
 from proxy.nlp.language import LanguageDetector
+from proxy.nlp.model import Model
+from proxy.nlp.normalize import normalize
 from proxy.redact import redact_logs
 from proxy.rules.loader import RulesError, RuleSet, load_rules
+from proxy.server.pool import default_size
 from proxy.store import Store
+
+if TYPE_CHECKING:
+    from proxy.nlp.learn import Progress
+
+
+def _progress(quiet: bool) -> Progress:
+    started = time.perf_counter()
+
+    def say(stage: str) -> None:
+        if not quiet:
+            print(f"training the model: {stage} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+
+    return say
 
 
 def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet: bool = False) -> Engine:
     rules = load_rules(args.rules)
-    started = time.perf_counter()
-    files = training.live_model(rules, args.corpus, args.models, extra)
-    if not quiet and time.perf_counter() - started > 0.5:
-        print(f"trained the intent model -> {files.intent[0].parent}", file=sys.stderr)
-    return Engine(rules, IntentModel(files), LanguageDetector())
+    path = training.live_model(rules, args.corpus, args.models, extra, progress=_progress(quiet))
+    return Engine(rules, Model.load(path), LanguageDetector(), Embedder())
 
 
 def _port_in_use(host: str, port: int) -> str | None:
@@ -149,7 +160,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     extra = [ex for f in args.extra for ex in dataset.load(f, rules.intents, cli_data.lang_of)]
     fixes, confirmed = cli_data.corrections(args, set(rules.intents))
     started = time.perf_counter()
-    done = training.retrain(rules, args.corpus, args.models, extra, fixes, confirmed)
+    done = training.retrain(
+        rules, args.corpus, args.models, extra, fixes, confirmed, progress=_progress(args.no_progress)
+    )
     took = time.perf_counter() - started
     print(f"trained with {len(extra)} extra examples and {len(fixes)} agent corrections in {took:.1f}s")
     if done.held_out:
@@ -159,7 +172,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{done.new_accuracy:.3f} vs active "
             f"{done.old_accuracy:.3f}: {verdict}"
         )
-    print(f"models: {done.files.intent[0].parent}; run `responde reload` (or restart serve) to use them")
+    print(f"model: {done.path}; run `responde reload` (or restart serve) to use it")
+    for key, value in Model.load(done.path).report.items():
+        print(f"  cross-validated {key}: {value}")
     if args.candidates:
         found = cli_data.template_candidates(args, rules)
         args.candidates.write_text(to_yaml(rules, found), encoding="utf-8")
@@ -177,35 +192,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     """JSON Lines in, one analyze answer per line out (id echoed); bad lines get an error object."""
     engine = _engine(args, quiet=True)
     source = sys.stdin if args.input in (None, "-") else open(args.input, encoding="utf-8")  # noqa: SIM115
-    out = sys.stdout
     failures = 0
+    workers = args.workers or default_size()
     with source:
-        for n, line in tqdm(_jsonl_in(source), desc="classify", unit="msg", disable=args.no_progress):
-            try:
-                row = ClassifyLine.model_validate_json(line)
-            except ValidationError as exc:
-                failures += 1
-                problem = exc.errors()[0]
-                out.write(
-                    json.dumps(
-                        {"line": n, "error": f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"}
-                    )
-                    + "\n"
-                )
-                continue
-            result: dict[str, Any] = {"id": row.id}
-            result.update(
-                engine.analyze(
-                    row.text,
-                    row.site,
-                    row.locale,
-                    row.context.model_dump(),
-                    row.ui_lang,
-                    [(m.author, m.text) for m in row.thread],
-                    row.received_at,
-                )
-            )
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        lines = tqdm(_jsonl_in(source), desc="classify", unit="msg", disable=args.no_progress)
+        for out, ok in batch.classify(engine, lines, workers):
+            failures += not ok
+            sys.stdout.write(out + "\n")
     if failures:
         print(
             f"responde: {failures} line(s) could not be read; see the error objects in the output",
@@ -225,21 +218,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rules: RuleSet = load_rules(args.rules)
     data = dataset.load(args.file, rules.intents, cli_data.lang_of)
     rows: list[dict[str, Any]] = []
-    lid = LanguageDetector()
+    lid, embedder = LanguageDetector(), Embedder()
+    # Never train on what is measured: training lines equal to an evaluated message are left out.
+    seen = {normalize(ex.text) for ex in data}
+    base = [ex for ex in training_examples(rules, args.corpus) if normalize(ex.text) not in seen]
+    progress = _progress(args.no_progress)
     if args.cv:
         folds = _folds(data, args.cv)
-        with tempfile.TemporaryDirectory(prefix="responde-cv-") as tmp:  # fold models are not worth keeping
-            for i, test in enumerate(tqdm(folds, desc="folds", disable=args.no_progress)):
-                train = [ex for j, f in enumerate(folds) if j != i for ex in f]
-                files = ensure_model(corpus_examples(rules, args.corpus, train), Path(tmp) / str(i))
-                rows += predict_rows(Engine(rules, IntentModel(files), lid), test)
+        for i, test in enumerate(tqdm(folds, desc="folds", disable=args.no_progress)):
+            train = [ex for j, f in enumerate(folds) if j != i for ex in f]
+            path = ensure_model(base + train, rules, args.models, progress=progress)
+            rows += predict_rows(Engine(rules, Model.load(path), lid, embedder), test)
     else:
-        files = ensure_model(corpus_examples(rules, args.corpus), args.models)
-        engine = Engine(rules, IntentModel(files), lid)
+        path = ensure_model(base, rules, args.models, progress=progress)
+        engine = Engine(rules, Model.load(path), lid, embedder)
         rows = predict_rows(engine, tqdm(data, desc="eval", unit="msg", disable=args.no_progress))
     rep = report(rows)
     rep["mode"] = (
-        f"{args.cv}-fold cross-validation (corpus + other folds)" if args.cv else "corpus-trained model"
+        f"{args.cv}-fold cross-validation (training data + other folds)"
+        if args.cv
+        else "shipped training data"
     )
     print(format_report(rep))
     if args.json:
@@ -295,6 +293,7 @@ def parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_train)
     c = sub.add_parser("classify", help="JSON Lines in (stdin or FILE), analyze answers out")
     c.add_argument("input", nargs="?", default=None)
+    c.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
     c.set_defaults(func=cmd_classify)
     e = sub.add_parser("eval", help="evaluate on a labelled JSON Lines file")
     e.add_argument("file", type=Path)
@@ -326,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as exc:
         print(f"responde: {exc}", file=sys.stderr)
         return 2
-    except (CorpusError, FastTextMissing, FileNotFoundError, TrainingError) as exc:
+    except (CorpusError, FastTextMissing, FileNotFoundError, ValueError) as exc:
         print(f"responde: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

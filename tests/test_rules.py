@@ -36,17 +36,6 @@ def test_unknown_key_names_file_and_line(rules_copy: Path) -> None:
     assert problems_of(rules_copy) == [f"{path}:{line}: handof: Extra inputs are not permitted"]
 
 
-@pytest.mark.parametrize("key", ["handoff_unless_asked: true", "handoff_when_second: false"])
-def test_narrowing_a_handoff_needs_a_handoff(rules_copy: Path, key: str) -> None:
-    path = rules_copy / "intents" / "variant.yaml"
-    path.write_text(path.read_text().replace("handoff: false", f"handoff: false\n{key}"))
-    line = path.read_text().splitlines().index(key) + 1
-    assert problems_of(rules_copy) == [
-        f"{path}:{line}: {key.split(':')[0]}: Value error, needs `handoff: true`"
-        " (it narrows when the intent hands off)"
-    ]
-
-
 def test_unknown_placeholder(rules_copy: Path) -> None:
     path = rules_copy / "intents" / "thanks.yaml"
     path.write_text(path.read_text().replace("{buyer_name}", "{coupon_code}", 1))

@@ -6,7 +6,7 @@ import re
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 BUILTIN_INTENTS = (
     "product_info",
@@ -79,27 +79,15 @@ class IntentLabels(Strict):
 
 
 class IntentFile(Strict):
-    """rules/intents/<id>.yaml: one intent, its keywords, thresholds and reply templates."""
+    """rules/intents/<id>.yaml: one intent, its keywords, hand-off flags and reply templates."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
     group: Literal["pre-sale", "order", "post-sale", "relationship", "other"]
     label: IntentLabels
-    handoff: bool = False
-    handoff_on_dispute: bool = False  # a person answers when the buyer quotes the listing against the order
-    handoff_unless_asked: bool = False  # with `handoff`: a calm question ("how do we swap it?") gets a reply
-    handoff_when_second: bool = True  # with `handoff`: false hands off only when this is the main intent
+    handoff: bool = False  # a person answers: the hand-off model learns it, and it always hands off as main
     urgent: bool = False
-    threshold: float = Field(default=0.35, ge=0.0, le=1.0)
     keywords: Keywords = Field(default_factory=Keywords)
     templates: dict[str, list[Template]]
-
-    @field_validator("handoff_unless_asked", "handoff_when_second")
-    @classmethod
-    def only_with_handoff(cls, value: bool, info: ValidationInfo) -> bool:
-        """Only an intent that hands off can narrow when it hands off."""
-        if value != cls.model_fields[str(info.field_name)].default and not info.data.get("handoff"):
-            raise ValueError("needs `handoff: true` (it narrows when the intent hands off)")
-        return value
 
 
 class Knowledge(Strict):

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -70,10 +71,24 @@ def pool_ctx(size: int | None, budget: float) -> Callable[[web.Application], Asy
         )
         await pool.start()
         log.info("%d recognition workers, %g s budget per request", pool.size, budget)
+        warm = asyncio.create_task(load_embeddings(app))
         yield
+        warm.cancel()
         await pool.close()
 
     return ctx
+
+
+async def load_embeddings(app: web.Application) -> None:
+    """The cascade's expensive stage loads after the server answers (the cheap model serves alone until
+    then), and the workers are forked again so that they share its weights instead of loading a copy each."""
+    embedder = app[ENGINE].recognizer.embedder
+    if embedder is None or embedder.ready:
+        return
+    await asyncio.get_running_loop().run_in_executor(None, embedder.load)
+    store = app.get(STORE)
+    await app[POOL].reload(make_jobs(app[ENGINE], store.hasher if store else None))
+    log.info("sentence embeddings loaded: unsure messages now get the second stage")
 
 
 def create_app(
@@ -129,6 +144,9 @@ async def reload_engine(app: web.Application, build: Callable[[], Engine]) -> bo
     except Exception as exc:  # noqa: BLE001 - a broken rules file or model must not stop the server
         log.error("reload failed, still serving the previous rules and model: %s", exc)
         return False
+    loaded = app[ENGINE].recognizer.embedder
+    if loaded is not None and loaded.ready:  # keep the loaded sentence encoder: same weights, no reload
+        fresh.recognizer = replace(fresh.recognizer, embedder=loaded)
     app[ENGINE].__dict__.update(fresh.__dict__)  # in place: the next request sees the new engine
     store = app.get(STORE)
     await app[POOL].reload(make_jobs(app[ENGINE], store.hasher if store else None))
