@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import random
-import signal
 import socket
 import sys
 import tempfile
@@ -20,28 +19,58 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from proxy import cli_data, paths, report_html, training
+from proxy import (
+    __version__,
+    cli_config,
+    cli_data,
+    config,
+    paths,
+    progress,
+    reload_status,
+    report_html,
+    setup_cmd,
+    training,
+)
 from proxy.api_models import ClassifyLine
 from proxy.candidates import to_yaml
 from proxy.engine import Engine, corpus_examples, ensure_model
 from proxy.evaluate import format_report, predict_rows, report
+from proxy.i18n import cli_lang, tr
 from proxy.nlp import dataset
 from proxy.nlp.corpus import CorpusError, Example
 from proxy.nlp.fasttext_check import FastTextMissing
 from proxy.nlp.intent_model import IntentModel, TrainingError
 from proxy.nlp.language import LanguageDetector
 from proxy.redact import redact_logs
-from proxy.rules.loader import RulesError, RuleSet, load_rules
+from proxy.rules.loader import RulesError, RuleSet
+from proxy.server.keys import ENGINE
 from proxy.store import Store
 
 
 def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet: bool = False) -> Engine:
-    rules = load_rules(args.rules)
-    started = time.perf_counter()
-    files = training.live_model(rules, args.corpus, args.models, extra)
-    if not quiet and time.perf_counter() - started > 0.5:
-        print(f"trained the intent model -> {files.intent[0].parent}", file=sys.stderr)
+    """The engine factory: the layered rules (shipped, the user's, the team's) and the live model, trained
+    first if needed (with its progress on stderr)."""
+    rules = config.load(args.rules)
+    with progress.training(args.models, quiet or args.no_progress) as shown:
+        files = training.live_model(rules, args.corpus, args.models, extra)
+    if shown.took is not None and not quiet:
+        lang = cli_lang()
+        where = files.intent[0].parent
+        print(tr(lang, "train_done", seconds=f"{shown.took:.0f}", where=where), file=sys.stderr)
     return Engine(rules, IntentModel(files), LanguageDetector())
+
+
+def log_to(path: Path) -> None:
+    """Also write the log to `path` (the autostart service's log), rotated at 5 MB, 3 old files kept."""
+    from logging.handlers import RotatingFileHandler
+
+    from proxy.redact import RedactingFilter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())  # like every other handler: no buyer data in the log
+    logging.getLogger().addHandler(handler)
 
 
 def _port_in_use(host: str, port: int) -> str | None:
@@ -83,6 +112,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.log_file:
+        log_to(args.log_file)
     engine = _engine(args)
     paths.read_or_create_token()
     origin = f"chrome-extension://{paths.extension_id()}"
@@ -107,10 +138,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Responde listening on http://127.0.0.1:{args.port}  (data: {paths.data_home()})", flush=True)
         print("Pair the extension: paste the token printed by `responde token` into its options", flush=True)
         print(f"Allowed extension origin: {origin}", flush=True)
+        logging.getLogger("responde").info("listening on http://127.0.0.1:%d", args.port)
+        if app[ENGINE].rules.needs_setup:
+            print(tr(cli_lang(), "serve_not_set_up"), flush=True)
 
     try:
         asyncio.run(
-            serve(app, args.port, args.host, build=lambda: _engine(args, quiet=True), on_listening=listening)
+            serve(
+                app,
+                args.port,
+                args.host,
+                build=lambda: _engine(args, quiet=True),
+                on_listening=listening,
+                on_reload=reload_status.write,
+            )
         )
     except KeyboardInterrupt:
         pass
@@ -126,26 +167,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_reload(args: argparse.Namespace) -> int:
-    """Ask the running server to reload rules and the active model (SIGHUP)."""
-    pid_file = paths.pid_path()
+    """Ask the running server to reload rules and the active model (SIGHUP) and report how it went."""
+    lang = cli_lang()
     try:
-        pid = paths.ServerLock().holder()
-        if pid is None:
-            raise ValueError("no server holds the lock")
-        os.kill(pid, signal.SIGHUP)
-    except (OSError, ValueError):
-        print(
-            f"responde reload: no running server found ({pid_file}); start it with `make run`",
-            file=sys.stderr,
-        )
+        outcome = reload_status.request_reload(args.timeout)
+    except OSError:
+        outcome = None
+    if outcome is None:
+        print(f"responde reload: {tr(lang, 'reload_no_server', path=paths.pid_path())}", file=sys.stderr)
         return 1
-    print("reload requested; the server keeps the old rules and model if the new ones fail to load")
+    if not outcome.ok:
+        print(f"responde reload: {tr(lang, 'reload_failed', error=outcome.error)}", file=sys.stderr)
+        return 1
+    print(tr(lang, "reload_ok"))
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Retrain from the corpus, extra labelled data and agents' corrections; activate only if not worse."""
-    rules = load_rules(args.rules)
+    rules = config.load(args.rules)
     extra = [ex for f in args.extra for ex in dataset.load(f, rules.intents, cli_data.lang_of)]
     fixes, confirmed = cli_data.corrections(args, set(rules.intents))
     started = time.perf_counter()
@@ -222,7 +262,7 @@ def _folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate on labelled JSON Lines; with --cv K, train on the corpus plus K-1 folds of the file."""
-    rules: RuleSet = load_rules(args.rules)
+    rules: RuleSet = config.load(args.rules)
     data = dataset.load(args.file, rules.intents, cli_data.lang_of)
     rows: list[dict[str, Any]] = []
     lid = LanguageDetector()
@@ -266,6 +306,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     """Argument parser for every sub-command."""
     p = argparse.ArgumentParser(prog="responde", description="Local reply assistant for marketplace agents.")
+    p.add_argument("--version", action="version", version=f"Responde {__version__}")
     p.add_argument(
         "--rules", type=Path, default=paths.RULES_DIR, help="rules directory (default: repo rules/)"
     )
@@ -283,6 +324,7 @@ def parser() -> argparse.ArgumentParser:
         "--budget", type=float, default=5.0, help="seconds one request may take before it gets a 503 (5)"
     )
     s.add_argument("--read-timeout", type=float, default=10.0, help=argparse.SUPPRESS)
+    s.add_argument("--log-file", type=Path, default=None, help="also log to this file (rotated at 5 MB)")
     s.set_defaults(func=cmd_serve)
     t = sub.add_parser("train", help="(re)train the intent model")
     t.add_argument(
@@ -308,8 +350,11 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--rotate", action="store_true", help="make a new token (re-pair the extension)")
     k.set_defaults(func=cmd_token)
     r = sub.add_parser("reload", help="make the running server reload rules and the active model")
+    r.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the server's answer")
     r.set_defaults(func=cmd_reload)
     cli_data.add_parsers(sub)
+    setup_cmd.add_parser(sub)
+    cli_config.add_parsers(sub)
     return p
 
 

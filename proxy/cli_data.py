@@ -8,12 +8,12 @@ import json
 import sys
 from pathlib import Path
 
-from proxy import paths
+from proxy import config, paths
 from proxy.candidates import Candidate, candidates
 from proxy.nlp import dataset
 from proxy.nlp.corpus import Example, read_corpus
 from proxy.nlp.language import LanguageDetector
-from proxy.rules.loader import RuleSet, load_rules
+from proxy.rules.loader import RuleSet
 from proxy.store import Store
 
 
@@ -81,16 +81,19 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 
 def corrections(args: argparse.Namespace, known_intents: set[str]) -> tuple[list[Example], list[Example]]:
-    """Agents' 'wrong intent' corrections (to learn from) and intents they confirmed by inserting the
-    suggestion (to check a new model against), from the store."""
-    store = None if args.no_corrections else existing_store(args)
-    if store is None:
+    """Agents' 'wrong intent' corrections (to learn from: this agent's, from the store, then the team's,
+    from the team pack) and intents they confirmed by inserting the suggestion (to check a new model
+    against), from the store."""
+    if args.no_corrections:
         return [], []
+    from proxy import team
+
+    store = existing_store(args)
     fixes, kept = (
         [Example(text, lang, (intent,)) for text, lang, intent in rows if intent in known_intents]
-        for rows in (store.corrections(), store.confirmed())
+        for rows in ((store.corrections(), store.confirmed()) if store else ([], []))
     )
-    return fixes, kept
+    return fixes + team.corrections(known_intents), kept
 
 
 def template_candidates(args: argparse.Namespace, rules: RuleSet) -> list[Candidate]:
@@ -111,7 +114,7 @@ def lang_of(text: str) -> str:
 
 def cmd_dataset(args: argparse.Namespace) -> int:
     """Write the training data (shipped corpus + agents' corrections) as .jsonl, .csv or Rasa .yml."""
-    rules = load_rules(args.rules)
+    rules = config.load(args.rules)
     examples = read_corpus(args.corpus, rules.intents) + corrections(args, set(rules.intents))[0]
     n = dataset.dump(examples, args.out)
     print(f"wrote {n} examples to {args.out}")

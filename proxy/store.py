@@ -308,6 +308,17 @@ class Store:
         )
         yield from ((text, lang, intent) for text, lang, intent in rows.fetchall())
 
+    def correction_rows(self) -> list[dict[str, Any]]:
+        """Every 'wrong intent' correction with its redacted text, for sharing with the team (`team sync`):
+        trace id, date, text, language, locale, site and the right intent."""
+        rows = self.db.execute(
+            "SELECT a.trace_id, f.ts, a.text, a.lang, a.locale, a.site, f.intent FROM feedback f "
+            "JOIN analyses a USING (trace_id) WHERE f.action = 'corrected' AND a.text IS NOT NULL "
+            "AND f.intent IS NOT NULL ORDER BY f.id"
+        )
+        keys = ("trace_id", "ts", "text", "lang", "locale", "site", "intent")
+        return [dict(zip(keys, row, strict=True)) for row in rows.fetchall()]
+
     def confirmed(self, limit: int = 500) -> Iterable[tuple[str, str, str]]:
         """(redacted text, language, intent) of the newest analyses whose suggestion an agent inserted and
         whose intent nobody corrected: labels the agents implicitly confirmed."""
