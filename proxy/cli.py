@@ -24,6 +24,7 @@ from proxy import (
     cli_config,
     cli_data,
     config,
+    labelled_check,
     paths,
     progress,
     reload_status,
@@ -186,6 +187,8 @@ def cmd_reload(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Retrain from the corpus, extra labelled data and agents' corrections; activate only if not worse."""
     rules = config.load(args.rules)
+    if not all(checked(f, rules) for f in args.extra):
+        return 2
     extra = [ex for f in args.extra for ex in dataset.load(f, rules.intents, cli_data.lang_of)]
     fixes, confirmed = cli_data.corrections(args, set(rules.intents))
     started = time.perf_counter()
@@ -254,6 +257,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def checked(path: Path, rules: RuleSet) -> bool:
+    """True when the labelled file is usable; else every problem, with its line, on stderr."""
+    found = labelled_check.problems(path, rules.intents)
+    if found:
+        head = tr(cli_lang(), "eval_bad_file", problems=len(found), file=path)
+        print(f"responde: {head}\n  " + "\n  ".join(found), file=sys.stderr)
+    return not found
+
+
 def _folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example]]:
     shuffled = examples[:]
     random.Random(seed).shuffle(shuffled)
@@ -263,6 +275,11 @@ def _folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate on labelled JSON Lines; with --cv K, train on the corpus plus K-1 folds of the file."""
     rules: RuleSet = config.load(args.rules)
+    if args.file is None:
+        args.file = paths.SAMPLE_LABELLED
+        print(f"no file given: evaluating the sample {args.file}", file=sys.stderr)
+    if not checked(args.file, rules):
+        return 2
     data = dataset.load(args.file, rules.intents, cli_data.lang_of)
     rows: list[dict[str, Any]] = []
     lid = LanguageDetector()
@@ -339,7 +356,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("input", nargs="?", default=None)
     c.set_defaults(func=cmd_classify)
     e = sub.add_parser("eval", help="evaluate on a labelled JSON Lines file")
-    e.add_argument("file", type=Path)
+    e.add_argument("file", type=Path, nargs="?", default=None, help="default: the shipped sample")
     e.add_argument(
         "--cv", type=int, default=0, help="K-fold cross-validation, training on the other folds too"
     )

@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 RULES_DIR = REPO / "rules"
 CORPUS_DIR = REPO / "corpus"
 MANIFEST = REPO / "extension" / "manifest.json"
+SAMPLE_LABELLED = REPO / "samples" / "labelled.jsonl"  # `responde eval` with no file
 DEFAULT_PORT = 8765
 
 

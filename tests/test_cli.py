@@ -95,7 +95,10 @@ def test_eval_bad_file_says_where(models_dir: Path, tmp_path: Path) -> None:
     data.write_text('{"text": "hola", "intents": ["greeting"]}\n{"text": "x", "intents": ["nope"]}\n')
     out = run(["eval", str(data)], models_dir, tmp_path)
     assert out.returncode == 2
-    assert out.stderr.strip() == f"responde: {data}:2: unknown intent(s) ['nope']"
+    assert out.stderr.splitlines() == [
+        f"responde: 1 problem(s) in {data}; nothing was evaluated:",
+        f"  {data}:2: unknown intent(s) ['nope'] (see rules/intents/)",
+    ]
 
 
 def test_token_is_private_and_rotates(tmp_path: Path) -> None:
@@ -201,6 +204,7 @@ def test_stats_export_forget_and_train_with_corrections(
         }
     }
     assert run(["forget"], models_dir, tmp_path).returncode == 2
+    assert run(["forget", "--all"], models_dir, tmp_path).returncode == 2  # not without a confirmation
     assert (
         run(["forget", "--buyer", "ana"], models_dir, tmp_path).stdout
         == "forgot 1 analyses (and their feedback)\n"
