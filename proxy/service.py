@@ -63,7 +63,6 @@ def systemd_unit(cmd: list[str], env: dict[str, str], workdir: Path) -> str:
     lines = [
         "[Unit]",
         "Description=Responde, local reply assistant for marketplace agents",
-        "After=network.target",
         "",
         "[Service]",
         "Type=simple",
