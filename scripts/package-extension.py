@@ -74,9 +74,7 @@ def build(out_dir: Path = REPO / "dist") -> Path:
         f"built {shown}: version {ver}, {len(files) + 1} files, "
         f"{target.stat().st_size // 1024} KiB, sha256 {digest[:16]}…"
     )
-    print(
-        "install: unzip it into a folder you keep, then chrome://extensions -> Developer mode -> Load unpacked"
-    )
+    print("install: unzip it into a folder you keep; chrome://extensions -> Developer mode -> Load unpacked")
     return target
 
 
