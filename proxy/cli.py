@@ -302,9 +302,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(json.dumps(rep, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.html:
-        args.html.write_text(
-            report_html.render(rep, rows, f"Responde evaluation: {args.file.name}"), encoding="utf-8"
-        )
+        lang = cli_lang(args.lang)
+        names = {i: getattr(f.label, lang.replace("-", "_")) for i, f in rules.intents.items()}
+        mode = tr(lang, "rep_mode_cv", k=args.cv) if args.cv else tr(lang, "rep_mode_corpus")
+        title = tr(lang, "rep_title", name=args.file.name)
+        page = report_html.render(rep, rows, title, lang, names, mode)
+        args.html.write_text(page, encoding="utf-8")
         print(f"HTML report: {args.html}", file=sys.stderr)
     return 0
 
@@ -362,6 +365,7 @@ def parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
     e.add_argument("--html", type=Path, default=None, help="also write a self-contained HTML report")
+    e.add_argument("--lang", choices=["zh-CN", "es", "pt-BR", "en"], help="the HTML report's language")
     e.set_defaults(func=cmd_eval)
     k = sub.add_parser("token", help="print the pairing token")
     k.add_argument("--rotate", action="store_true", help="make a new token (re-pair the extension)")

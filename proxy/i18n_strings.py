@@ -292,4 +292,8 @@ ZH = {
     "version": "Responde {version}",
 }
 
-STRINGS = {"en": EN, "es": ES, "pt-BR": PT, "zh-CN": ZH}
+from proxy.i18n_report import REPORT  # noqa: E402 - the evaluation report's texts, kept apart
+
+STRINGS = {
+    lang: {**table, **REPORT[lang]} for lang, table in {"en": EN, "es": ES, "pt-BR": PT, "zh-CN": ZH}.items()
+}

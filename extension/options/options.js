@@ -69,7 +69,8 @@ $("test").addEventListener("click", async () => {
   if (!$("form").reportValidity()) return;
   await save();
   const result = await chrome.runtime.sendMessage({ type: "testConnection" });
-  if (result.ok) show(`${t(lang, "connected")} — Responde ${result.data.version}, ${result.data.intents} intents`, true);
+  const connected = result.ok && t(lang, "connectedVersion", { version: result.data.version, intents: result.data.intents });
+  if (result.ok) show(result.data.setup_required ? `${connected}. ${t(lang, "notSetUp")}` : connected, true);
   else show(t(lang, result.error, { command: result.command || "", status: result.status || "" }), false);
 });
 

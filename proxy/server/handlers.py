@@ -189,6 +189,7 @@ STATIC = Path(__file__).parent / "static"
 PAGES = {
     "/": ("dashboard.html", "text/html"),
     "/static/dashboard.js": ("dashboard.js", "text/javascript"),
+    "/static/dashboard-i18n.js": ("dashboard-i18n.js", "text/javascript"),
     "/static/dashboard.css": ("dashboard.css", "text/css"),
 }
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
