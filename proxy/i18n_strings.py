@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 EN = {
+    "service_needs_wsl": "on Windows Responde runs inside WSL (its server needs fork()): install it in a WSL distribution, then run `responde service install --os windows --wsl DISTRO` there",
     "setup_intro": "Responde setup: your store's facts for the replies. Press Enter to keep the value in [brackets].",
     "q_store_name": "Store name (as buyers see it)",
     "q_markets": "Where do you sell? Numbers or names, separated by commas ({choices})",
@@ -74,6 +75,7 @@ EN = {
 }
 
 ES = {
+    "service_needs_wsl": "en Windows Responde funciona dentro de WSL (su servidor necesita fork()): instálalo en una distribución de WSL y ejecuta ahí `responde service install --os windows --wsl DISTRO`",
     "setup_intro": "Configuración de Responde: los datos de tu tienda para las respuestas. Enter deja el valor "
     "entre [corchetes].",
     "q_store_name": "Nombre de la tienda (como lo ven los compradores)",
@@ -149,6 +151,7 @@ ES = {
 }
 
 PT = {
+    "service_needs_wsl": "no Windows o Responde roda dentro do WSL (o servidor precisa de fork()): instale-o numa distribuição WSL e rode lá `responde service install --os windows --wsl DISTRO`",
     "setup_intro": "Configuração do Responde: os dados da sua loja para as respostas. Enter mantém o valor entre "
     "[colchetes].",
     "q_store_name": "Nome da loja (como os compradores veem)",
@@ -223,6 +226,7 @@ PT = {
 }
 
 ZH = {
+    "service_needs_wsl": "在 Windows 上 Responde 需在 WSL 中运行（服务端需要 fork()）：请安装到某个 WSL 发行版中，然后在其中运行 `responde service install --os windows --wsl 发行版名称`",
     "setup_intro": "Responde 初始设置：填写店铺信息，用于生成回复。直接按回车保留 [方括号] 中的值。",
     "q_store_name": "店铺名称（买家看到的名称）",
     "q_markets": "您在哪些平台销售？填写编号或名称，用逗号分隔（{choices}）",

@@ -96,9 +96,10 @@ def launchd_plist(cmd: list[str], env: dict[str, str], workdir: Path, log: Path)
     return plistlib.dumps(data)
 
 
-def windows_task(cmd: list[str], workdir: Path, user: str) -> bytes:
+def windows_task(cmd: list[str], workdir: Path | None, user: str) -> bytes:
     """A Task Scheduler definition: at this user's logon, no time limit, restarted on failure."""
     args = " ".join(f'"{part}"' if " " in part else part for part in cmd[1:])
+    who = f"      <UserId>{escape(user)}</UserId>\n" if user else ""  # else: the registering user
     xml = f"""<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
   <RegistrationInfo>
@@ -108,13 +109,11 @@ def windows_task(cmd: list[str], workdir: Path, user: str) -> bytes:
   <Triggers>
     <LogonTrigger>
       <Enabled>true</Enabled>
-      <UserId>{escape(user)}</UserId>
-    </LogonTrigger>
+{who}    </LogonTrigger>
   </Triggers>
   <Principals>
     <Principal id="Author">
-      <UserId>{escape(user)}</UserId>
-      <LogonType>InteractiveToken</LogonType>
+{who}      <LogonType>InteractiveToken</LogonType>
       <RunLevel>LeastPrivilege</RunLevel>
     </Principal>
   </Principals>
@@ -133,18 +132,31 @@ def windows_task(cmd: list[str], workdir: Path, user: str) -> bytes:
     <Exec>
       <Command>{escape(cmd[0])}</Command>
       <Arguments>{escape(args)}</Arguments>
-      <WorkingDirectory>{escape(str(workdir))}</WorkingDirectory>
-    </Exec>
+{f"      <WorkingDirectory>{escape(str(workdir))}</WorkingDirectory>{chr(10)}" if workdir else ""}    </Exec>
   </Actions>
 </Task>
 """
     return xml.encode("utf-16")
 
 
-def plan(target: str, port: int) -> Plan:
-    """The file and commands for `target` (linux, macos, windows), for this install and user."""
+def plan(target: str, port: int, wsl: str | None = None) -> Plan:
+    """The file and commands for `target` (linux, macos, windows), for this install and user. With `wsl`
+    (a WSL distribution's name, the install living inside it), the Windows task starts it through wsl.exe."""
     log = config.log_file()
     cmd, env, workdir = command(port, log), _env(), paths.REPO
+    if target == "windows" and wsl:
+        inner = [sys.executable, *cmd[1:]]
+        cmd = [
+            "wsl.exe",
+            "-d",
+            wsl,
+            "--cd",
+            str(workdir),
+            "--exec",
+            "env",
+            *(f"{k}={v}" for k, v in env.items()),
+        ]
+        cmd += inner
     home = Path.home()
     if target == "linux":
         base = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
@@ -169,15 +181,36 @@ def plan(target: str, port: int) -> Plan:
             [["launchctl", "bootstrap", domain, str(agent)]],
             [["launchctl", "bootout", f"{domain}/{LABEL}"]],
         )
-    user = f"{os.environ.get('USERDOMAIN', '')}\\{os.environ.get('USERNAME', '')}".strip("\\")
     xml = config.config_home() / "responde-task.xml"
+    exe = "schtasks.exe" if wsl else "schtasks"  # from inside WSL, Windows programs keep their .exe
+    where = _windows_path(xml) if wsl else str(xml)
     return Plan(
         "windows",
         xml,
-        windows_task(cmd, workdir, user or "%USERNAME%"),
-        [["schtasks", "/Create", "/TN", TASK, "/XML", str(xml), "/F"], ["schtasks", "/Run", "/TN", TASK]],
-        [["schtasks", "/End", "/TN", TASK], ["schtasks", "/Delete", "/TN", TASK, "/F"]],
+        windows_task(cmd, None if wsl else workdir, windows_user()),
+        [[exe, "/Create", "/TN", TASK, "/XML", where, "/F"], [exe, "/Run", "/TN", TASK]],
+        [[exe, "/End", "/TN", TASK], [exe, "/Delete", "/TN", TASK, "/F"]],
     )
+
+
+def _ask_windows(cmd: list[str]) -> str:
+    """A Windows program's answer, from inside WSL (empty when there is no Windows to ask)."""
+    if shutil.which(cmd[0]) is None:
+        return ""
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def windows_user() -> str:
+    """DOMAIN\\user of the Windows account (asked of cmd.exe from inside WSL)."""
+    name = os.environ.get("USERNAME")
+    if name:
+        return f"{os.environ.get('USERDOMAIN', '')}\\{name}".strip("\\")
+    return _ask_windows(["cmd.exe", "/d", "/c", "echo %USERDOMAIN%\\%USERNAME%"])
+
+
+def _windows_path(path: Path) -> str:
+    return _ask_windows(["wslpath", "-w", str(path)]) or str(path)
 
 
 def _run(commands: list[list[str]]) -> str | None:
@@ -195,8 +228,12 @@ def cmd_service(args: argparse.Namespace) -> int:
     """Install or remove the autostart entry (or, with --dry-run or another --os, only show it)."""
     lang = cli_lang()
     target = args.os or current_os()
-    p = plan(target, args.port)
-    show_only = args.dry_run or target != current_os()
+    if target == "windows" and not args.wsl:  # the server forks its workers: Windows runs it inside WSL
+        print(f"responde service: {tr(lang, 'service_needs_wsl')}", file=sys.stderr)
+        return 2
+    p = plan(target, args.port, args.wsl)
+    from_wsl = target == "windows" and current_os() == "linux" and shutil.which("schtasks.exe") is not None
+    show_only = args.dry_run or (target != current_os() and not from_wsl)
     steps = p.install if args.action == "install" else p.uninstall
     if show_only:
         print(f"# {p.file}")
@@ -232,4 +269,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     s.add_argument("--port", type=int, default=paths.DEFAULT_PORT)
     s.add_argument("--os", choices=["linux", "macos", "windows"], help="show the entry for another system")
     s.add_argument("--dry-run", action="store_true", help="show the file and commands, change nothing")
+    s.add_argument(
+        "--wsl",
+        metavar="DISTRO",
+        help="Windows: Responde is installed in this WSL distribution (wsl.exe starts it)",
+    )
     s.set_defaults(func=cmd_service)

@@ -106,7 +106,7 @@ def test_launchd_agent(env: dict[str, str], tmp_path: Path) -> None:
 def test_windows_task(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("USERDOMAIN", "SHOP-PC")
     monkeypatch.setenv("USERNAME", "Li Wei")
-    p = plan("windows", 8765)
+    p = plan("windows", 8765, wsl="Debian")
     assert p.content.startswith(b"\xff\xfe")  # UTF-16 with a byte-order mark, as schtasks /XML reads it
     text = p.content.decode("utf-16")
     assert text.startswith('<?xml version="1.0" encoding="UTF-16"?>')
@@ -118,11 +118,18 @@ def test_windows_task(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_
     assert get("t:Settings/t:ExecutionTimeLimit") == "PT0S"  # never stopped after 72 h
     assert get("t:Settings/t:RestartOnFailure/t:Count") == "3"
     assert get("t:Settings/t:DisallowStartIfOnBatteries") == "false"
-    assert get("t:Actions/t:Exec/t:Command") == sys.executable
+    assert get("t:Actions/t:Exec/t:Command") == "wsl.exe"  # the server runs inside WSL (it forks)
     log = tmp_path / "data" / "logs" / "responde.log"
-    assert get("t:Actions/t:Exec/t:Arguments") == f"-m proxy serve --port 8765 --log-file {log}"
-    assert p.install[0] == ["schtasks", "/Create", "/TN", "Responde", "/XML", str(p.file), "/F"]
-    assert p.uninstall[-1] == ["schtasks", "/Delete", "/TN", "Responde", "/F"]
+    assert get("t:Actions/t:Exec/t:Arguments") == (
+        f"-d Debian --cd {paths.REPO} --exec env RESPONDE_HOME={tmp_path / 'data'} {sys.executable} -m proxy "
+        f"serve --port 8765 --log-file {log}"
+    )
+    assert task.find("t:Actions/t:Exec/t:WorkingDirectory", NS) is None  # a Windows path is not known
+    assert p.install[0] == ["schtasks.exe", "/Create", "/TN", "Responde", "/XML", str(p.file), "/F"]
+    assert p.uninstall[-1] == ["schtasks.exe", "/Delete", "/TN", "Responde", "/F"]
+    monkeypatch.delenv("USERNAME")  # no Windows account known: the task belongs to whoever registers it
+    anyone = ET.fromstring(plan("windows", 8765, wsl="Debian").content.decode("utf-16").split("?>", 1)[1])
+    assert anyone.find("t:Triggers/t:LogonTrigger/t:UserId", NS) is None
 
 
 def test_install_writes_the_unit_and_says_what_to_run_without_systemd(
@@ -136,14 +143,19 @@ def test_install_writes_the_unit_and_says_what_to_run_without_systemd(
         "Could not register it by itself (systemctl not found); run: systemctl --user daemon-reload && "
         "systemctl --user enable --now responde.service",
     ]
-    other = subprocess.run(
+    native = subprocess.run(
         [*EXE, "service", "install", "--os", "windows"], env=env, capture_output=True, text=True, check=False
     )
-    assert (
-        other.returncode == 0
-        and "<LogonTrigger>" in other.stdout
-        and "$ schtasks /Run /TN Responde" in other.stdout
+    assert native.returncode == 2 and "on Windows Responde runs inside WSL" in native.stderr
+    other = subprocess.run(
+        [*EXE, "service", "install", "--os", "windows", "--wsl", "Debian"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    assert other.returncode == 0 and "<Command>wsl.exe</Command>" in other.stdout
+    assert "$ schtasks.exe /Run /TN Responde" in other.stdout
     gone = subprocess.run(
         [*EXE, "service", "uninstall"], env=env, capture_output=True, text=True, check=False
     )
