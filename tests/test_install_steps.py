@@ -106,7 +106,7 @@ def test_pairing_on_the_options_page(install: Install) -> None:
     page.click("#test")
     page.wait_for_selector("#result.ok")
     assert re.fullmatch(r"Connected — Responde [\d.]+, 22 intents", page.text_content("#result"))
-    page.screenshot(path=str(ARTIFACTS / "install-options.png"))
+    page.screenshot(path=str(ARTIFACTS / "install-options.png"), full_page=True)
     page.close()
 
 
@@ -125,7 +125,7 @@ def test_before_setup_the_panel_says_so_in_chinese(install: Install) -> None:
     )
     assert panel.locator("li").count() == 0  # no reply in a demo store's name
     assert panel.locator(".intent .label").text_content() == "商品咨询"  # recognition still helps
-    page.screenshot(path=str(ARTIFACTS / "panel-not-set-up-zh-CN.png"))
+    page.screenshot(path=str(ARTIFACTS / "install-panel-not-set-up-zh-CN.png"))
     page.close()
 
 
@@ -137,7 +137,7 @@ def test_the_panel_in_chinese(install: Install) -> None:
     assert re.fullmatch(r"剩余 (\d+小时)?\d+分钟", panel.locator(".deadline").text_content())
     assert panel.locator("li .insert").first.text_content() == "插入 (Alt+1)"
     assert panel.locator("select.correct option").first.text_content() == "意图不对？请选择正确的"
-    page.screenshot(path=str(ARTIFACTS / "panel-zh-CN.png"))
+    page.screenshot(path=str(ARTIFACTS / "install-panel-zh-CN.png"))
     page.close()
 
 
@@ -161,7 +161,7 @@ def test_the_dashboard_follows_the_extensions_language(install: Install) -> None
     assert "普通" in cells or "紧急" in cells
     assert dash.locator("#setup").is_hidden()
     dash.set_viewport_size({"width": 1280, "height": 1500})
-    dash.screenshot(path=str(ARTIFACTS / "dashboard-zh-CN.png"))
+    dash.screenshot(path=str(ARTIFACTS / "install-dashboard-zh-CN.png"))
     for p in (dash, popup, page):
         p.close()
 
@@ -229,5 +229,5 @@ def test_the_evaluation_report_in_chinese(install: Install, models_dir: Path, tm
                       r.bottom > box.bottom + 1; }).map(t => t.textContent); })"""
     )
     assert clipped == []
-    page.screenshot(path=str(ARTIFACTS / "eval-report-zh-CN.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "install-eval-report-zh-CN.png"), full_page=True)
     page.close()
