@@ -12,13 +12,14 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from proxy import answers as read
 from proxy import config, reload_status
+from proxy.answers import BadAnswer
 from proxy.i18n import cli_lang, tr
 from proxy.replies import render
 from proxy.rules.loader import RulesError, RuleSet, load_rules
-from proxy.rules.schema import SPAN, Knowledge
+from proxy.rules.schema import Knowledge
 
 T = TypeVar("T")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -28,87 +29,6 @@ HEADER = "# Written by `responde setup` on {day}. Run it again, or edit this fil
 
 class SetupAborted(Exception):
     """The answers ran out (end of input) before the last question."""
-
-
-class BadAnswer(ValueError):
-    """An answer that cannot be used; the message says how to write it (already translated)."""
-
-
-def _int(lang: str, lo: int, hi: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        if not text.strip().isdigit() or not lo <= int(text) <= hi:
-            raise BadAnswer(tr(lang, "err_number", lo=lo, hi=hi))
-        return int(text)
-
-    return parse
-
-
-def _name(lang: str) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        value = " ".join(text.split())
-        if not 1 <= len(value) <= 80:
-            raise BadAnswer(tr(lang, "err_text"))
-        return value
-
-    return parse
-
-
-def _window(lang: str) -> Callable[[str], tuple[int, int]]:
-    def parse(text: str) -> tuple[int, int]:
-        parts = text.replace(" ", "").split("-")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
-            raise BadAnswer(tr(lang, "err_range"))
-        low, high = int(parts[0]), int(parts[1])
-        if not 0 <= low <= high <= 120:
-            raise BadAnswer(tr(lang, "err_range"))
-        return low, high
-
-    return parse
-
-
-def _zone(lang: str) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        value = text.strip()
-        try:
-            ZoneInfo(value)
-        except (ValueError, KeyError, ZoneInfoNotFoundError):
-            raise BadAnswer(tr(lang, "err_timezone", value=value)) from None
-        return value
-
-    return parse
-
-
-def _span(lang: str) -> Callable[[str], str]:
-    import re
-
-    def parse(text: str) -> str:
-        value = text.strip().lower()
-        if value in ("closed", "cerrado", "fechado", "休息", "关闭", "-"):
-            return "closed"
-        if not re.match(SPAN, value):
-            raise BadAnswer(tr(lang, "err_span"))
-        return value
-
-    return parse
-
-
-def _markets(lang: str, known: list[str], names: dict[str, str]) -> Callable[[str], list[str]]:
-    def parse(text: str) -> list[str]:
-        chosen = []
-        for part in (p.strip().lower() for p in text.replace(" ", ",").split(",")):
-            if not part:
-                continue
-            key = known[int(part) - 1] if part.isdigit() and 1 <= int(part) <= len(known) else part
-            if key not in known:
-                choices = ", ".join(f"{n + 1} {names[k]}" for n, k in enumerate(known))
-                raise BadAnswer(tr(lang, "err_markets", choices=choices))
-            if key not in chosen:
-                chosen.append(key)
-        if not chosen:
-            raise BadAnswer(tr(lang, "err_markets", choices=", ".join(known)))
-        return chosen
-
-    return parse
 
 
 class Asker:
@@ -183,35 +103,35 @@ def answers(args: argparse.Namespace, rules: RuleSet, ask: Asker | None, lang: s
         raise BadAnswer(tr(lang, "err_need_store_name"))
     out: dict[str, Any] = {}
     out["store_name"] = get(
-        args.store_name, "q_store_name", None if rules.needs_setup else facts.store_name, _name(lang)
+        args.store_name, "q_store_name", None if rules.needs_setup else facts.store_name, read.text(lang)
     )
     choices = ", ".join(f"{n + 1} {names[k]}" for n, k in enumerate(known))
     out["markets"] = get(
         args.markets,
         "q_markets",
         ",".join(facts.markets or known),
-        _markets(lang, known, names),
+        read.markets(lang, known, names),
         choices=choices,
     )
     for key, hi in (("return_days", 365), ("warranty_days", 3650), ("handling_days", 60)):
-        out[key] = get(getattr(args, key), f"q_{key}", str(getattr(facts, key)), _int(lang, 0, hi))
+        out[key] = get(getattr(args, key), f"q_{key}", str(getattr(facts, key)), read.number(lang, 0, hi))
     given = dict(_ship_flags(args.ship_days, known, lang))
     shipping = {}
     for market in out["markets"]:
         now = facts.shipping.get(market)
         default = f"{now.min}-{now.max}" if now else f"{facts.ship_days_min}-{facts.ship_days_max}"
-        low, high = get(given.get(market), "q_ship_days", default, _window(lang), market=names[market])
+        low, high = get(given.get(market), "q_ship_days", default, read.window(lang), market=names[market])
         shipping[market] = {"min": low, "max": high}
     out["shipping"] = shipping
     out["invoice_hours"] = get(
-        args.invoice_hours, "q_invoice_hours", str(facts.invoice_hours), _int(lang, 0, 720)
+        args.invoice_hours, "q_invoice_hours", str(facts.invoice_hours), read.number(lang, 0, 720)
     )
     zone = rules.hours.timezone if not rules.needs_setup else (system_zone() or rules.hours.timezone)
-    out["timezone"] = get(args.timezone, "q_timezone", zone, _zone(lang))
+    out["timezone"] = get(args.timezone, "q_timezone", zone, read.zone(lang))
     opening = rules.hours.opening
-    out["weekdays"] = get(args.weekdays, "q_weekdays", opening.get("mon", "closed"), _span(lang))
-    out["saturday"] = get(args.saturday, "q_saturday", opening.get("sat", "closed"), _span(lang))
-    out["sunday"] = get(args.sunday, "q_sunday", opening.get("sun", "closed"), _span(lang))
+    out["weekdays"] = get(args.weekdays, "q_weekdays", opening.get("mon", "closed"), read.opening(lang))
+    out["saturday"] = get(args.saturday, "q_saturday", opening.get("sat", "closed"), read.opening(lang))
+    out["sunday"] = get(args.sunday, "q_sunday", opening.get("sun", "closed"), read.opening(lang))
     return out
 
 

@@ -1,0 +1,141 @@
+"""`responde classify` and `eval`, and the engine factory every command builds its engine with."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from proxy import cli_data, config, labelled_check, paths, progress, report_html, training
+from proxy.api_models import ClassifyLine
+from proxy.engine import Engine, corpus_examples, ensure_model
+from proxy.evaluate import format_report, predict_rows, report
+from proxy.i18n import cli_lang, tr
+from proxy.nlp import dataset
+from proxy.nlp.corpus import Example
+from proxy.nlp.intent_model import IntentModel
+from proxy.nlp.language import LanguageDetector
+from proxy.rules.loader import RuleSet
+
+
+def build(args: argparse.Namespace, extra: list[Example] | None = None, quiet: bool = False) -> Engine:
+    """The engine factory: the layered rules (shipped, the user's, the team's) and the live model, trained
+    first if needed (with its progress on stderr)."""
+    rules = config.load(args.rules)
+    with progress.training(args.models, quiet or args.no_progress) as shown:
+        files = training.live_model(rules, args.corpus, args.models, extra)
+    if shown.took is not None and not quiet:
+        lang = cli_lang()
+        where = files.intent[0].parent
+        print(tr(lang, "train_done", seconds=f"{shown.took:.0f}", where=where), file=sys.stderr)
+    return Engine(rules, IntentModel(files), LanguageDetector())
+
+
+def _jsonl_in(source: TextIO) -> Iterator[tuple[int, str]]:
+    for n, line in enumerate(source, 1):
+        if line.strip():
+            yield n, line
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """JSON Lines in, one analyze answer per line out (id echoed); bad lines get an error object."""
+    engine = build(args, quiet=True)
+    source = sys.stdin if args.input in (None, "-") else open(args.input, encoding="utf-8")  # noqa: SIM115
+    out = sys.stdout
+    failures = 0
+    with source:
+        for n, line in tqdm(_jsonl_in(source), desc="classify", unit="msg", disable=args.no_progress):
+            try:
+                row = ClassifyLine.model_validate_json(line)
+            except ValidationError as exc:
+                failures += 1
+                problem = exc.errors()[0]
+                out.write(
+                    json.dumps(
+                        {"line": n, "error": f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"}
+                    )
+                    + "\n"
+                )
+                continue
+            result: dict[str, Any] = {"id": row.id}
+            result.update(
+                engine.analyze(
+                    row.text,
+                    row.site,
+                    row.locale,
+                    row.context.model_dump(),
+                    row.ui_lang,
+                    [(m.author, m.text) for m in row.thread],
+                    row.received_at,
+                )
+            )
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    if failures:
+        print(
+            f"responde: {failures} line(s) could not be read; see the error objects in the output",
+            file=sys.stderr,
+        )
+    return 1 if failures else 0
+
+
+def checked(path: Path, rules: RuleSet) -> bool:
+    """True when the labelled file is usable; else every problem, with its line, on stderr."""
+    found = labelled_check.problems(path, rules.intents)
+    if found:
+        head = tr(cli_lang(), "eval_bad_file", problems=len(found), file=path)
+        print(f"responde: {head}\n  " + "\n  ".join(found), file=sys.stderr)
+    return not found
+
+
+def _folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example]]:
+    shuffled = examples[:]
+    random.Random(seed).shuffle(shuffled)
+    return [shuffled[i::k] for i in range(k)]
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate on labelled JSON Lines; with --cv K, train on the corpus plus K-1 folds of the file."""
+    rules: RuleSet = config.load(args.rules)
+    if args.file is None:
+        args.file = paths.SAMPLE_LABELLED
+        print(f"no file given: evaluating the sample {args.file}", file=sys.stderr)
+    if not checked(args.file, rules):
+        return 2
+    data = dataset.load(args.file, rules.intents, cli_data.lang_of)
+    rows: list[dict[str, Any]] = []
+    lid = LanguageDetector()
+    if args.cv:
+        folds = _folds(data, args.cv)
+        with tempfile.TemporaryDirectory(prefix="responde-cv-") as tmp:  # fold models are not worth keeping
+            for i, test in enumerate(tqdm(folds, desc="folds", disable=args.no_progress)):
+                train = [ex for j, f in enumerate(folds) if j != i for ex in f]
+                files = ensure_model(corpus_examples(rules, args.corpus, train), Path(tmp) / str(i))
+                rows += predict_rows(Engine(rules, IntentModel(files), lid), test)
+    else:
+        files = ensure_model(corpus_examples(rules, args.corpus), args.models)
+        engine = Engine(rules, IntentModel(files), lid)
+        rows = predict_rows(engine, tqdm(data, desc="eval", unit="msg", disable=args.no_progress))
+    rep = report(rows)
+    rep["mode"] = (
+        f"{args.cv}-fold cross-validation (corpus + other folds)" if args.cv else "corpus-trained model"
+    )
+    print(format_report(rep))
+    if args.json:
+        args.json.write_text(json.dumps(rep, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.html:
+        lang = cli_lang(args.lang)
+        names = {i: getattr(f.label, lang.replace("-", "_")) for i, f in rules.intents.items()}
+        mode = tr(lang, "rep_mode_cv", k=args.cv) if args.cv else tr(lang, "rep_mode_corpus")
+        title = tr(lang, "rep_title", name=args.file.name)
+        page = report_html.render(rep, rows, title, lang, names, mode)
+        args.html.write_text(page, encoding="utf-8")
+        print(f"HTML report: {args.html}", file=sys.stderr)
+    return 0
