@@ -77,7 +77,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
                     row.received_at,
                 )
             )
+            result["setup_required"] = engine.rules.needs_setup  # as the server answers: no demo replies
+            if engine.rules.needs_setup:
+                result["suggestions"] = []
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    if engine.rules.needs_setup:
+        print(f"responde: {tr(cli_lang(), 'serve_not_set_up')}", file=sys.stderr)
     if failures:
         print(
             f"responde: {failures} line(s) could not be read; see the error objects in the output",

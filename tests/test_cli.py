@@ -52,6 +52,8 @@ def test_classify_jsonl(models_dir: Path, tmp_path: Path) -> None:
     assert rows[0]["handoff"]["required"] is True and rows[0]["language"]["locale"] == "pt-BR"
     assert rows[1]["id"] == 7 and rows[1]["intents"][0]["id"] == "shipping_info"
     assert rows[2] == {"line": 3, "error": "text: String should have at least 1 character"}
+    assert rows[0]["setup_required"] is True and rows[0]["suggestions"] == []  # no demo store replies
+    assert "Not set up yet: the panel shows no replies until you run `responde setup`" in out.stderr
     assert rows[3]["line"] == 4 and "Invalid JSON" in rows[3]["error"]
 
 
