@@ -32,7 +32,8 @@ function render(settings) {
   translate();
   $("server").value = settings.server;
   $("token").value = settings.token;
-  $("uiLang").replaceChildren(option("", t(lang, "auto"), settings.uiLang), ...UI_LANGS.map((l) => option(l, l, settings.uiLang)));
+  const names = { "zh-CN": "中文", es: "español", "pt-BR": "português", en: "English" };
+  $("uiLang").replaceChildren(option("", t(lang, "auto"), settings.uiLang), ...UI_LANGS.map((l) => option(l, names[l] || l, settings.uiLang)));
   const rows = Object.entries(SITES).map(([site, locales]) => {
     const select = document.createElement("select");
     select.dataset.site = site;
