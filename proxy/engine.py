@@ -106,7 +106,9 @@ class Engine:
 
         suggestions = [
             suggestion(r.template_id, r.text, r.gloss_zh, r.missing)
-            for r in render(self.rules, intents[0].id if intents else "other", reply_locale, ctx, facts.zh)
+            for r in render(
+                self.rules, intents[0].id if intents else "other", reply_locale, ctx, facts.zh, market
+            )
             if not already_sent(r.text, thread)
         ]
         handoff = {"required": reading.handoff.required, "reasons": list(reading.handoff.reasons)}

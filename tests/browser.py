@@ -89,8 +89,10 @@ class PageServer:
 
 
 @contextmanager
-def chromium(profile: Path, hosts: list[str], page_port: int) -> Iterator[tuple[Any, str]]:
-    """A persistent Chromium context with the extension loaded; yields (context, extension id)."""
+def chromium(
+    profile: Path, hosts: list[str], page_port: int, extension: Path = EXTENSION
+) -> Iterator[tuple[Any, str]]:
+    """A persistent Chromium context with the extension (folder) loaded; yields (context, extension id)."""
     from playwright.sync_api import sync_playwright
 
     rules = ", ".join(f"MAP {host} 127.0.0.1:{page_port}" for host in hosts)
@@ -103,8 +105,8 @@ def chromium(profile: Path, hosts: list[str], page_port: int) -> Iterator[tuple[
             args=ARGS
             + [
                 f"--host-resolver-rules={rules}",
-                f"--disable-extensions-except={EXTENSION}",
-                f"--load-extension={EXTENSION}",
+                f"--disable-extensions-except={extension}",
+                f"--load-extension={extension}",
             ],
         )
         try:

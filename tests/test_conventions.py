@@ -123,6 +123,32 @@ def test_every_ui_string_exists_in_all_four_languages() -> None:
     assert used and sorted(used - keys) == []
 
 
+def dashboard_strings() -> dict[str, dict[str, str]]:
+    script = "require(process.argv[1]); console.log(JSON.stringify(RespondeDashboardI18n.STRINGS));"
+    path = DASHBOARD / "dashboard-i18n.js"
+    done = subprocess.run([str(NODE), "-e", script, str(path)], capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout))
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_every_dashboard_string_exists_in_all_four_languages() -> None:
+    strings = dashboard_strings()
+    assert sorted(strings) == sorted(ui_strings())  # the same four languages as the extension
+    keys = set(strings["en"])
+    assert {lang: sorted(keys ^ set(table)) for lang, table in strings.items()} == {
+        lang: [] for lang in strings
+    }
+    assert all(text.strip() for table in strings.values() for text in table.values())
+    used = set(re.findall(r'\btr\("(\w+)"\)', (DASHBOARD / "dashboard.js").read_text(encoding="utf-8")))
+    used |= set(re.findall(r'data-i18n="(\w+)"', (DASHBOARD / "dashboard.html").read_text(encoding="utf-8")))
+    assert used and sorted(used - keys) == []
+    # tables and their columns are translated by name: every one the server sends must have a text
+    from proxy import insight
+
+    columns = {c for sql in insight.TABLES.values() for c in re.findall(r"\bAS (\w+)", sql)}
+    assert sorted((columns | set(insight.TABLES)) - keys) == []
+
+
 def test_readme_lists_every_command_and_endpoint() -> None:
     from proxy.cli import parser
     from proxy.server import handlers
@@ -134,4 +160,9 @@ def test_readme_lists_every_command_and_endpoint() -> None:
         r'web\.(?:get|post)\("(/v1/[\w/]+)"', (paths.REPO / "proxy/server/app.py").read_text()
     )
     assert app_routes and all(f"{route}" in README for route in app_routes)
-    assert set(handlers.PAGES) == {"/", "/static/dashboard.js", "/static/dashboard.css"}
+    assert set(handlers.PAGES) == {
+        "/",
+        "/static/dashboard.js",
+        "/static/dashboard-i18n.js",
+        "/static/dashboard.css",
+    }

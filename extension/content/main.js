@@ -36,7 +36,7 @@
     try {
       result = await chrome.runtime.sendMessage({ type: "analyze", request });
     } catch {
-      result = { ok: false, error: "serverError", status: "extension reloaded: refresh the page" };
+      result = { ok: false, error: "extensionReloaded" };
     }
     if (requestNo !== requests) return; // a newer message arrived meanwhile
     if (result && result.ok) view.show(result.data, snapshot.replyBox);

@@ -1,14 +1,15 @@
 /* Popup: connection status, the current page's adapter, the last trace id. */
 (async () => {
-  const { t, pickUiLang } = RespondeI18n;
+  const { t, pickUiLang, span } = RespondeI18n;
   const settings = await RespondeSettings.load();
   const lang = pickUiLang(settings.uiLang, navigator.language);
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(lang, el.dataset.i18n);
   document.getElementById("options").addEventListener("click", () => chrome.runtime.openOptionsPage());
   document.getElementById("dashboard").addEventListener("click", () => {
     // The token travels in the fragment: the page reads it, the server and its logs never see the URL part.
+    // The language goes along, so the dashboard speaks the extension's language.
     chrome.tabs.create({
-      url: `${settings.server}/#token=${encodeURIComponent(settings.token)}&ext=${chrome.runtime.id}`,
+      url: `${settings.server}/#token=${encodeURIComponent(settings.token)}&ext=${chrome.runtime.id}&lang=${lang}`,
     });
   });
 
@@ -16,6 +17,10 @@
   const statusEl = document.getElementById("status");
   statusEl.textContent = status.ok ? `${t(lang, "connected")} (${settings.server})` : t(lang, status.error, { command: status.command || "", status: status.status || "" });
   statusEl.className = status.ok ? "ok" : "fail";
+  if (status.ok && status.data.setup_required) {
+    statusEl.textContent = t(lang, "notSetUp");
+    statusEl.className = "fail";
+  }
   document.getElementById("trace").textContent = status.lastTrace || t(lang, "none");
 
   let adapter = null;
@@ -38,10 +43,9 @@
   const rows = waiting && waiting.ok ? waiting.data.deadlines.slice(0, 5) : [];
   list.replaceChildren(...rows.map((row) => {
     const minutes = Math.round((new Date(row.due) - Date.now()) / 60000);
-    const span = `${Math.floor(Math.abs(minutes) / 60)} h ${Math.abs(minutes) % 60} min`;
     const item = document.createElement("li");
     item.className = minutes < 60 ? "late" : "";
-    item.textContent = `${labels[row.intent] || row.intent} · ${row.site} · ${t(lang, minutes < 0 ? "overdue" : "timeLeft", { span })}`;
+    item.textContent = `${labels[row.intent] || row.intent} · ${row.site} · ${t(lang, minutes < 0 ? "overdue" : "timeLeft", { span: span(lang, minutes) })}`;
     return item;
   }));
   if (!rows.length) list.textContent = t(lang, "none");

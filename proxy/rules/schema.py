@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 BUILTIN_INTENTS = (
     "product_info",
@@ -90,8 +97,23 @@ class IntentFile(Strict):
     templates: dict[str, list[Template]]
 
 
+class ShipWindow(Strict):
+    """Delivery time in days on one marketplace."""
+
+    min: int = Field(ge=0, le=120)
+    max: int = Field(ge=0, le=120)
+
+    @model_validator(mode="after")
+    def ordered(self) -> ShipWindow:
+        """The shortest time comes first."""
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is more than max ({self.max})")
+        return self
+
+
 class Knowledge(Strict):
-    """rules/store.yaml: the seller's facts that fill reply placeholders."""
+    """rules/store.yaml: the seller's facts that fill reply placeholders (`responde setup` writes them to
+    the user's config directory, laid over the shipped file)."""
 
     store_name: str = Field(min_length=1, max_length=80)
     return_days: int = Field(ge=0, le=365)
@@ -100,6 +122,26 @@ class Knowledge(Strict):
     ship_days_min: int = Field(ge=0, le=120)
     ship_days_max: int = Field(ge=0, le=120)
     invoice_hours: int = Field(ge=0, le=720)
+    markets: list[str] = Field(default_factory=list)  # marketplaces.yaml keys the store sells on
+    shipping: dict[str, ShipWindow] = Field(default_factory=dict)  # per marketplace, over ship_days_*
+
+    @model_validator(mode="after")
+    def ordered(self) -> Knowledge:
+        """The shortest delivery time comes first."""
+        if self.ship_days_min > self.ship_days_max:
+            raise ValueError(f"ship_days_min ({self.ship_days_min}) is more than ship_days_max")
+        return self
+
+
+KNOWLEDGE_PLACEHOLDERS = (
+    "store_name",
+    "return_days",
+    "warranty_days",
+    "handling_days",
+    "ship_days_min",
+    "ship_days_max",
+    "invoice_hours",
+)
 
 
 class Privacy(Strict):
@@ -110,6 +152,16 @@ class Privacy(Strict):
 
 
 SPAN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _span(value: str) -> str:
+    """A day's opening hours: HH:MM-HH:MM or closed (checked per day, so errors name the day's line)."""
+    if value != "closed" and not re.match(SPAN, value):
+        raise ValueError(f"write HH:MM-HH:MM or closed, not {value!r}")
+    return value
+
+
+OpeningSpan = Annotated[str, AfterValidator(_span)]
 
 
 class ResponseTarget(Strict):
@@ -131,7 +183,7 @@ class Hours(Strict):
     """rules/hours.yaml: the team's time zone, opening hours and off-hours acknowledgement."""
 
     timezone: str
-    opening: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str]
+    opening: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], OpeningSpan]
     acknowledgement: dict[Literal[LOCALES], Acknowledgement]  # type: ignore[valid-type]
 
     @field_validator("timezone")
@@ -144,15 +196,6 @@ class Hours(Strict):
             raise ValueError(
                 f"unknown time zone {value!r} (use an IANA name such as America/Sao_Paulo)"
             ) from exc
-        return value
-
-    @field_validator("opening")
-    @classmethod
-    def spans(cls, value: dict[str, str]) -> dict[str, str]:
-        """Each day is HH:MM-HH:MM or closed."""
-        for day, span in value.items():
-            if span != "closed" and not re.match(SPAN, span):
-                raise ValueError(f"{day}: write HH:MM-HH:MM or closed, not {span!r}")
         return value
 
 
