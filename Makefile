@@ -2,11 +2,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8765
 
-.PHONY: run test bench setup lint typecheck clean
+.PHONY: run test bench setup lint typecheck clean extension cli
 
-run: setup
-	$(BIN)/responde serve
+run: setup cli
+	$(BIN)/responde serve --port $(PORT)
+
+cli: setup
+	@bash scripts/link-cli.sh $(VENV)
+
+extension:
+	$(PYTHON) scripts/package-extension.py
 
 test: setup
 	$(BIN)/ruff check proxy tests
@@ -17,7 +24,7 @@ test: setup
 
 bench: setup
 	bash scripts/test-deps.sh
-	$(BIN)/pip install -q -e .[bench]
+	bash scripts/install.sh $(VENV) $(PYTHON) dev,bench
 	$(BIN)/python tests/bench/run_all.py
 
 setup: $(STAMP)
@@ -33,4 +40,4 @@ typecheck:
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache dist

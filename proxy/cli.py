@@ -4,44 +4,49 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
-import random
-import signal
 import socket
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
 
-from pydantic import ValidationError
-from tqdm import tqdm
-
-from proxy import cli_data, paths, report_html, training
-from proxy.api_models import ClassifyLine
+from proxy import (
+    __version__,
+    cli_config,
+    cli_data,
+    config,
+    paths,
+    progress,
+    reload_status,
+    setup_cmd,
+    training,
+)
 from proxy.candidates import to_yaml
-from proxy.engine import Engine, corpus_examples, ensure_model
-from proxy.evaluate import format_report, predict_rows, report
+from proxy.cli_batch import build as _engine
+from proxy.cli_batch import checked, cmd_classify, cmd_eval
+from proxy.i18n import cli_lang, tr
 from proxy.nlp import dataset
-from proxy.nlp.corpus import CorpusError, Example
+from proxy.nlp.corpus import CorpusError
 from proxy.nlp.fasttext_check import FastTextMissing
-from proxy.nlp.intent_model import IntentModel, TrainingError
-from proxy.nlp.language import LanguageDetector
+from proxy.nlp.model import Model
 from proxy.redact import redact_logs
-from proxy.rules.loader import RulesError, RuleSet, load_rules
+from proxy.rules.loader import RulesError
+from proxy.server.keys import ENGINE
 from proxy.store import Store
 
 
-def _engine(args: argparse.Namespace, extra: list[Example] | None = None, quiet: bool = False) -> Engine:
-    rules = load_rules(args.rules)
-    started = time.perf_counter()
-    files = training.live_model(rules, args.corpus, args.models, extra)
-    if not quiet and time.perf_counter() - started > 0.5:
-        print(f"trained the intent model -> {files.intent[0].parent}", file=sys.stderr)
-    return Engine(rules, IntentModel(files), LanguageDetector())
+def log_to(path: Path) -> None:
+    """Also write the log to `path` (the autostart service's log), rotated at 5 MB, 3 old files kept."""
+    from logging.handlers import RotatingFileHandler
+
+    from proxy.redact import RedactingFilter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())  # like every other handler: no buyer data in the log
+    logging.getLogger().addHandler(handler)
 
 
 def _port_in_use(host: str, port: int) -> str | None:
@@ -83,6 +88,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.log_file:
+        log_to(args.log_file)
     engine = _engine(args)
     paths.read_or_create_token()
     origin = f"chrome-extension://{paths.extension_id()}"
@@ -107,10 +114,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Responde listening on http://127.0.0.1:{args.port}  (data: {paths.data_home()})", flush=True)
         print("Pair the extension: paste the token printed by `responde token` into its options", flush=True)
         print(f"Allowed extension origin: {origin}", flush=True)
+        logging.getLogger("responde").info("listening on http://127.0.0.1:%d", args.port)
+        if app[ENGINE].rules.needs_setup:
+            print(tr(cli_lang(), "serve_not_set_up"), flush=True)
 
     try:
         asyncio.run(
-            serve(app, args.port, args.host, build=lambda: _engine(args, quiet=True), on_listening=listening)
+            serve(
+                app,
+                args.port,
+                args.host,
+                build=lambda: _engine(args, quiet=True),
+                on_listening=listening,
+                on_reload=reload_status.write,
+            )
         )
     except KeyboardInterrupt:
         pass
@@ -126,30 +143,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_reload(args: argparse.Namespace) -> int:
-    """Ask the running server to reload rules and the active model (SIGHUP)."""
-    pid_file = paths.pid_path()
+    """Ask the running server to reload rules and the active model (SIGHUP) and report how it went."""
+    lang = cli_lang()
     try:
-        pid = paths.ServerLock().holder()
-        if pid is None:
-            raise ValueError("no server holds the lock")
-        os.kill(pid, signal.SIGHUP)
-    except (OSError, ValueError):
-        print(
-            f"responde reload: no running server found ({pid_file}); start it with `make run`",
-            file=sys.stderr,
-        )
+        outcome = reload_status.request_reload(args.timeout)
+    except OSError:
+        outcome = None
+    if outcome is None:
+        print(f"responde reload: {tr(lang, 'reload_no_server', path=paths.pid_path())}", file=sys.stderr)
         return 1
-    print("reload requested; the server keeps the old rules and model if the new ones fail to load")
+    if not outcome.ok:
+        print(f"responde reload: {tr(lang, 'reload_failed', error=outcome.error)}", file=sys.stderr)
+        return 1
+    print(tr(lang, "reload_ok"))
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Retrain from the corpus, extra labelled data and agents' corrections; activate only if not worse."""
-    rules = load_rules(args.rules)
+    rules = config.load(args.rules)
+    if not all(checked(f, rules) for f in args.extra):
+        return 2
     extra = [ex for f in args.extra for ex in dataset.load(f, rules.intents, cli_data.lang_of)]
     fixes, confirmed = cli_data.corrections(args, set(rules.intents))
     started = time.perf_counter()
-    done = training.retrain(rules, args.corpus, args.models, extra, fixes, confirmed)
+    with progress.training(args.no_progress) as (_, say):
+        done = training.retrain(rules, args.corpus, args.models, extra, fixes, confirmed, progress=say)
     took = time.perf_counter() - started
     print(f"trained with {len(extra)} extra examples and {len(fixes)} agent corrections in {took:.1f}s")
     if done.held_out:
@@ -159,96 +178,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{done.new_accuracy:.3f} vs active "
             f"{done.old_accuracy:.3f}: {verdict}"
         )
-    print(f"models: {done.files.intent[0].parent}; run `responde reload` (or restart serve) to use them")
+    print(f"model: {done.path}; run `responde reload` (or restart serve) to use it")
+    for key, value in Model.load(done.path).report.items():
+        print(f"  held-out {key}: {value}")
     if args.candidates:
         found = cli_data.template_candidates(args, rules)
         args.candidates.write_text(to_yaml(rules, found), encoding="utf-8")
         print(f"{len(found)} template candidates from agents' sent replies: review {args.candidates}")
-    return 0
-
-
-def _jsonl_in(source: TextIO) -> Iterator[tuple[int, str]]:
-    for n, line in enumerate(source, 1):
-        if line.strip():
-            yield n, line
-
-
-def cmd_classify(args: argparse.Namespace) -> int:
-    """JSON Lines in, one analyze answer per line out (id echoed); bad lines get an error object."""
-    engine = _engine(args, quiet=True)
-    source = sys.stdin if args.input in (None, "-") else open(args.input, encoding="utf-8")  # noqa: SIM115
-    out = sys.stdout
-    failures = 0
-    with source:
-        for n, line in tqdm(_jsonl_in(source), desc="classify", unit="msg", disable=args.no_progress):
-            try:
-                row = ClassifyLine.model_validate_json(line)
-            except ValidationError as exc:
-                failures += 1
-                problem = exc.errors()[0]
-                out.write(
-                    json.dumps(
-                        {"line": n, "error": f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"}
-                    )
-                    + "\n"
-                )
-                continue
-            result: dict[str, Any] = {"id": row.id}
-            result.update(
-                engine.analyze(
-                    row.text,
-                    row.site,
-                    row.locale,
-                    row.context.model_dump(),
-                    row.ui_lang,
-                    [(m.author, m.text) for m in row.thread],
-                    row.received_at,
-                )
-            )
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
-    if failures:
-        print(
-            f"responde: {failures} line(s) could not be read; see the error objects in the output",
-            file=sys.stderr,
-        )
-    return 1 if failures else 0
-
-
-def _folds(examples: list[Example], k: int, seed: int = 42) -> list[list[Example]]:
-    shuffled = examples[:]
-    random.Random(seed).shuffle(shuffled)
-    return [shuffled[i::k] for i in range(k)]
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    """Evaluate on labelled JSON Lines; with --cv K, train on the corpus plus K-1 folds of the file."""
-    rules: RuleSet = load_rules(args.rules)
-    data = dataset.load(args.file, rules.intents, cli_data.lang_of)
-    rows: list[dict[str, Any]] = []
-    lid = LanguageDetector()
-    if args.cv:
-        folds = _folds(data, args.cv)
-        with tempfile.TemporaryDirectory(prefix="responde-cv-") as tmp:  # fold models are not worth keeping
-            for i, test in enumerate(tqdm(folds, desc="folds", disable=args.no_progress)):
-                train = [ex for j, f in enumerate(folds) if j != i for ex in f]
-                files = ensure_model(corpus_examples(rules, args.corpus, train), Path(tmp) / str(i))
-                rows += predict_rows(Engine(rules, IntentModel(files), lid), test)
-    else:
-        files = ensure_model(corpus_examples(rules, args.corpus), args.models)
-        engine = Engine(rules, IntentModel(files), lid)
-        rows = predict_rows(engine, tqdm(data, desc="eval", unit="msg", disable=args.no_progress))
-    rep = report(rows)
-    rep["mode"] = (
-        f"{args.cv}-fold cross-validation (corpus + other folds)" if args.cv else "corpus-trained model"
-    )
-    print(format_report(rep))
-    if args.json:
-        args.json.write_text(json.dumps(rep, indent=2, ensure_ascii=False), encoding="utf-8")
-    if args.html:
-        args.html.write_text(
-            report_html.render(rep, rows, f"Responde evaluation: {args.file.name}"), encoding="utf-8"
-        )
-        print(f"HTML report: {args.html}", file=sys.stderr)
     return 0
 
 
@@ -266,6 +202,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     """Argument parser for every sub-command."""
     p = argparse.ArgumentParser(prog="responde", description="Local reply assistant for marketplace agents.")
+    p.add_argument("--version", action="version", version=f"Responde {__version__}")
     p.add_argument(
         "--rules", type=Path, default=paths.RULES_DIR, help="rules directory (default: repo rules/)"
     )
@@ -283,6 +220,7 @@ def parser() -> argparse.ArgumentParser:
         "--budget", type=float, default=5.0, help="seconds one request may take before it gets a 503 (5)"
     )
     s.add_argument("--read-timeout", type=float, default=10.0, help=argparse.SUPPRESS)
+    s.add_argument("--log-file", type=Path, default=None, help="also log to this file (rotated at 5 MB)")
     s.set_defaults(func=cmd_serve)
     t = sub.add_parser("train", help="(re)train the intent model")
     t.add_argument(
@@ -295,21 +233,26 @@ def parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_train)
     c = sub.add_parser("classify", help="JSON Lines in (stdin or FILE), analyze answers out")
     c.add_argument("input", nargs="?", default=None)
+    c.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
     c.set_defaults(func=cmd_classify)
     e = sub.add_parser("eval", help="evaluate on a labelled JSON Lines file")
-    e.add_argument("file", type=Path)
+    e.add_argument("file", type=Path, nargs="?", default=None, help="default: the shipped sample")
     e.add_argument(
         "--cv", type=int, default=0, help="K-fold cross-validation, training on the other folds too"
     )
     e.add_argument("--json", type=Path, default=None, help="also write the report as JSON")
     e.add_argument("--html", type=Path, default=None, help="also write a self-contained HTML report")
+    e.add_argument("--lang", choices=["zh-CN", "es", "pt-BR", "en"], help="the HTML report's language")
     e.set_defaults(func=cmd_eval)
     k = sub.add_parser("token", help="print the pairing token")
     k.add_argument("--rotate", action="store_true", help="make a new token (re-pair the extension)")
     k.set_defaults(func=cmd_token)
     r = sub.add_parser("reload", help="make the running server reload rules and the active model")
+    r.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the server's answer")
     r.set_defaults(func=cmd_reload)
     cli_data.add_parsers(sub)
+    setup_cmd.add_parser(sub)
+    cli_config.add_parsers(sub)
     return p
 
 
@@ -326,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as exc:
         print(f"responde: {exc}", file=sys.stderr)
         return 2
-    except (CorpusError, FastTextMissing, FileNotFoundError, TrainingError) as exc:
+    except (CorpusError, FastTextMissing, FileNotFoundError, ValueError) as exc:
         print(f"responde: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -6,8 +6,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from proxy.engine import Engine
 from proxy.nlp.corpus import Example
+from proxy.nlp.metrics import ece
 
 NONE = "(abstain)"
 
@@ -36,18 +39,39 @@ def predict_rows(engine: Engine, examples: Iterable[Example]) -> list[dict[str, 
     rows = []
     for ex in examples:
         found = engine.recognise(ex.text, ex.site, None)
-        intents = found["intents"]
         rows.append(
             {
                 "example": ex,
-                "lang": found["language"].code,
-                "locale": found["language"].locale,
-                "intents": [i.id for i in intents],
-                "score": intents[0].score if intents else 0.0,
-                "handoff": engine.handoff(intents, found["tone"])["required"],
+                "lang": found.language.code,
+                "locale": found.language.locale,
+                "intents": [i.id for i in found.intents],
+                "score": found.confidence,
+                "handoff": found.handoff.required,
+                "embedded": found.embedded,
             }
         )
     return rows
+
+
+def recall_precision(gold: Sequence[bool], said: Sequence[bool]) -> tuple[float | None, float | None]:
+    """Recall and precision of a yes/no decision (None where undefined)."""
+    tp = sum(g and s for g, s in zip(gold, said, strict=True))
+    return (round(tp / sum(gold), 4) if sum(gold) else None, round(tp / sum(said), 4) if sum(said) else None)
+
+
+def two_intents(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Two-intent messages answered with both intents (recall), two-intent answers both right (precision)."""
+    gold = [len(r["example"].intents) == 2 for r in rows]
+    said = [len(r["intents"]) == 2 for r in rows]
+    right = [set(r["intents"]) == set(r["example"].intents) for r in rows]
+    recall = sum(g and s and ok for g, s, ok in zip(gold, said, right, strict=True))
+    precision = sum(
+        s and set(r["intents"]) <= set(r["example"].intents) for s, r in zip(said, rows, strict=True)
+    )
+    return {
+        "recall": round(recall / sum(gold), 4) if sum(gold) else None,
+        "precision": round(precision / sum(said), 4) if sum(said) else None,
+    }
 
 
 def report(rows: list[dict[str, Any]], sensitive: Iterable[str] = TAXONOMY_HANDOFF) -> dict[str, Any]:
@@ -63,7 +87,14 @@ def report(rows: list[dict[str, Any]], sensitive: Iterable[str] = TAXONOMY_HANDO
     answered = [(g, p) for g, p in zip(gold, pred, strict=True) if p != NONE]
     gh = [gold_handoff(r["example"], sensitive) for r in rows]
     ph = [r["handoff"] for r in rows]
-    tp = sum(g and p for g, p in zip(gh, ph, strict=True))
+    handoff_recall, handoff_precision = recall_precision(gh, ph)
+    by_lang = {
+        lang: dict(zip(("recall", "precision"), recall_precision(*zip(*pairs, strict=True)), strict=True))
+        for lang in sorted({r["example"].lang for r in rows if r["example"].lang})
+        if (pairs := [(g, p) for g, p, r in zip(gh, ph, rows, strict=True) if r["example"].lang == lang])
+    }
+    conf = np.array([r["score"] for r in rows])
+    correct = np.array([g == p for g, p in zip(gold, pred, strict=True)])
     any_hit = sum(bool(set(r["intents"]) & set(r["example"].intents)) for r in rows)
     confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
     lang_rows = [r for r in rows if r["example"].lang]
@@ -84,8 +115,12 @@ def report(rows: list[dict[str, Any]], sensitive: Iterable[str] = TAXONOMY_HANDO
             / max(1, sum(1 for r in lang_rows if r["example"].locale)),
             4,
         ),
-        "handoff_recall": round(tp / sum(gh), 4) if sum(gh) else None,
-        "handoff_precision": round(tp / sum(ph), 4) if sum(ph) else None,
+        "handoff_recall": handoff_recall,
+        "handoff_precision": handoff_precision,
+        "handoff_by_language": by_lang,
+        "two_intents": two_intents(rows),
+        "ece": round(ece(conf, correct), 4),
+        "embedding_share": round(sum(bool(r.get("embedded")) for r in rows) / len(rows), 4),
         "per_intent": per_intent,
         "confusions": [{"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common(15)],
     }
@@ -99,7 +134,10 @@ def format_report(rep: dict[str, Any]) -> str:
         f"abstain rate        {rep['abstain_rate']:.4f}   "
         f"accuracy when answered {rep['accuracy_when_answered']:.4f}",
         f"language accuracy   {rep['language_accuracy']}   locale accuracy {rep['locale_accuracy']}",
-        f"hand-off recall     {rep['handoff_recall']}   precision {rep['handoff_precision']}",
+        f"hand-off recall     {rep['handoff_recall']}   precision {rep['handoff_precision']}   "
+        + "  ".join(f"{k}: {v['recall']}/{v['precision']}" for k, v in rep["handoff_by_language"].items()),
+        f"two intents recall  {rep['two_intents']['recall']}   precision {rep['two_intents']['precision']}",
+        f"calibration ECE     {rep['ece']}   embedding model used on {rep['embedding_share']:.1%}",
         "",
         f"{'intent':20s} {'prec':>6s} {'rec':>6s} {'f1':>6s} {'n':>5s}",
     ]

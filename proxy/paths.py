@@ -9,21 +9,22 @@ import os
 import secrets
 from pathlib import Path
 
+import platformdirs
+
 REPO = Path(__file__).resolve().parent.parent
 RULES_DIR = REPO / "rules"
 CORPUS_DIR = REPO / "corpus"
 MANIFEST = REPO / "extension" / "manifest.json"
+SAMPLE_LABELLED = REPO / "samples" / "labelled.jsonl"  # `responde eval` with no file
 DEFAULT_PORT = 8765
 
 
 def data_home() -> Path:
-    """RESPONDE_HOME, else $XDG_DATA_HOME/responde, else ~/.local/share/responde (created 0700)."""
+    """RESPONDE_HOME, else the platform's user data directory (created 0700): $XDG_DATA_HOME/responde or
+    ~/.local/share/responde on Linux, ~/Library/Application Support/responde on macOS,
+    %LOCALAPPDATA%\\responde on Windows."""
     env = os.environ.get("RESPONDE_HOME")
-    if env:
-        home = Path(env)
-    else:
-        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        home = Path(base) / "responde"
+    home = Path(env) if env else Path(platformdirs.user_data_dir("responde", appauthor=False))
     home.mkdir(parents=True, exist_ok=True)
     os.chmod(home, 0o700)
     return home

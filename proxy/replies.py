@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from proxy.rules.loader import RuleSet
-from proxy.rules.schema import CONTEXT_FIELDS, Template
+from proxy.rules.schema import CONTEXT_FIELDS, KNOWLEDGE_PLACEHOLDERS, Marketplace, Template
 
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<!\s)\s+([,.!?])")  # a run is tried once, from its start: linear
 _COMMA_THEN_END = re.compile(r",([!?.])")
@@ -36,20 +36,33 @@ def _tidy(text: str) -> str:
     return text.replace("¡ ", "¡").replace("¿ ", "¿").strip()
 
 
+def knowledge_values(rules: RuleSet, market: Marketplace | None = None) -> dict[str, str]:
+    """The store's facts as placeholder values, with the delivery time of `market` when the store set one."""
+    facts = rules.knowledge
+    values = {name: str(getattr(facts, name)) for name in KNOWLEDGE_PLACEHOLDERS}
+    key = next((k for k, m in rules.policies.marketplaces.items() if m is market), None)
+    window = facts.shipping.get(key) if key else None
+    if window is not None:
+        values["ship_days_min"], values["ship_days_max"] = str(window.min), str(window.max)
+    return values
+
+
 def render(
     rules: RuleSet,
     intent: str,
     locale: str,
     context: Mapping[str, str | None],
     gloss_context: Mapping[str, str] | None = None,
+    market: Marketplace | None = None,
 ) -> list[Reply]:
     """Every variant of `intent` in `locale`, filled; a missing value shows the locale's slot text.
 
     A variant with `when` is offered only when those values are known, and before the general ones.
+    The store's delivery time on `market` (store.yaml `shipping`), when set, fills {ship_days_*}.
     """
     variants: list[Template] = rules.intents[intent].templates[locale]
     slots = getattr(rules.slots, locale.split("-")[0])
-    values: dict[str, str] = {k: str(v) for k, v in rules.knowledge.model_dump().items()}
+    values = knowledge_values(rules, market)
     missing: list[str] = []
     for name in CONTEXT_FIELDS:
         given = context.get(name)

@@ -2,40 +2,66 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from html import escape
 from typing import Any
 
-from proxy.evaluate import NONE
+from babel.numbers import format_decimal, format_percent
 
-CSS = """
-body { font: 14px/1.45 system-ui, "Noto Sans CJK SC", sans-serif; margin: 24px auto; max-width: 1100px;
-  color: #1f2328; }
+from proxy.evaluate import NONE
+from proxy.i18n import tr
+
+FONTS = (
+    '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", '
+    '"Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji"'
+)
+CSS = (
+    """
+body { font: 14px/1.45 system-ui, FONTS, sans-serif; margin: 24px auto; max-width: 1100px;
+  color: #1f2328; }"""
+    + """
 table { border-collapse: collapse; margin: 8px 0 24px; }
 td, th { padding: 3px 8px; border-bottom: 1px solid #eaeef2; }
 th { text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.bad { color: #a40e26; } .good { color: #1a7f37; } h2 { margin-top: 32px; } svg text { font: 11px system-ui; }
+.bad { color: #a40e26; } .good { color: #1a7f37; } h2 { margin-top: 32px; }
+svg text { font: 11px system-ui, FONTS, sans-serif; } svg { overflow: visible; max-width: none; }
+td { overflow-wrap: anywhere; vertical-align: top; } .scroll { overflow-x: auto; padding-bottom: 8px; }
 """
+).replace("FONTS", FONTS)
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
-def confusion_svg(gold: list[str], pred: list[str], labels: list[str]) -> str:
-    """Confusion matrix as an SVG heat map (rows: gold, columns: predicted)."""
+def text_width(text: str, size: float = 11) -> float:
+    """A generous width in pixels of `text` at `size` px (a Chinese character is square, Latin narrower)."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.62 * size for ch in text)
+
+
+def confusion_svg(
+    gold: list[str], pred: list[str], labels: list[str], names: dict[str, str] | None = None
+) -> str:
+    """Confusion matrix as an SVG heat map (rows: gold, columns: predicted), intents by their `names`."""
     cols = labels + [NONE]
+    name = (names or {}).get
     counts = Counter(zip(gold, pred, strict=True))
-    cell, left, top = 22, 140, 130
-    width, height = left + cell * len(cols) + 10, top + cell * len(labels) + 10
+    longest = max((text_width(name(c, c)) for c in cols), default=60.0)
+    cell, left, top = 22, int(16 + longest), int(16 + 0.87 * longest)  # column labels turn 60 degrees
+    width, height = int(left + cell * len(cols) + 0.5 * longest + 10), top + cell * len(labels) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
     for j, label in enumerate(cols):
         x = left + j * cell + cell / 2
-        parts.append(f'<text transform="translate({x},{top - 6}) rotate(-60)">{escape(label)}</text>')
+        parts.append(
+            f'<text transform="translate({x},{top - 6}) rotate(-60)">{escape(name(label, label))}</text>'
+        )
     for i, g in enumerate(labels):
         row_total = sum(counts[(g, p)] for p in cols) or 1
         y = top + i * cell
-        parts.append(f'<text x="{left - 6}" y="{y + cell * 0.7}" text-anchor="end">{escape(g)}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + cell * 0.7}" text-anchor="end">{escape(name(g, g))}</text>'
+        )
         for j, p in enumerate(cols):
             n = counts[(g, p)]
             share = n / row_total
@@ -85,9 +111,10 @@ def bars_svg(buckets: list[tuple[str, int, float]]) -> str:
     return "".join(parts)
 
 
-def curve_svg(curve: list[tuple[float, float, float]]) -> str:
+def curve_svg(curve: list[tuple[float, float, float]], lang: str = "en") -> str:
     """Coverage (share answered) and accuracy when answered, as lines over the threshold."""
     w, h = 560, 220
+    answered, coverage = (escape(tr(lang, key)) for key in ("rep_answered_line", "rep_coverage_line"))
 
     def line(idx: int, color: str) -> str:
         points = " ".join(f"{10 + c[0] * (w - 20):.1f},{h - c[idx] * h:.1f}" for c in curve)
@@ -97,15 +124,41 @@ def curve_svg(curve: list[tuple[float, float, float]]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 30}" role="img">'
         f'<rect x="10" y="0" width="{w - 20}" height="{h}" fill="#fafbfc"/>'
         f"{line(1, '#8c959f')}{line(2, '#0b5cad')}"
-        f'<text x="10" y="{h + 16}">threshold 0</text>'
+        f'<text x="10" y="{h + 16}">{escape(tr(lang, "rep_threshold"))} 0</text>'
         f'<text x="{w - 10}" y="{h + 16}" text-anchor="end">0.95</text>'
-        f'<text x="{w - 10}" y="14" text-anchor="end" fill="#0b5cad">accuracy when answered</text>'
-        f'<text x="{w - 10}" y="30" text-anchor="end" fill="#8c959f">coverage</text></svg>'
+        f'<text x="{w - 10}" y="14" text-anchor="end" fill="#0b5cad">{answered}</text>'
+        f'<text x="{w - 10}" y="30" text-anchor="end" fill="#8c959f">{coverage}</text>'
+        "</svg>"
     )
 
 
-def render(rep: dict[str, Any], rows: list[dict[str, Any]], title: str = "Responde evaluation") -> str:
-    """The whole report as one HTML document."""
+BABEL = {"zh-CN": "zh_Hans_CN", "es": "es", "pt-BR": "pt_BR", "en": "en"}
+
+
+def render(
+    rep: dict[str, Any],
+    rows: list[dict[str, Any]],
+    title: str = "Responde evaluation",
+    lang: str = "en",
+    names: dict[str, str] | None = None,
+    mode: str | None = None,
+) -> str:
+    """The whole report as one HTML document in `lang` (intents by their `names`, numbers by Babel)."""
+    where = BABEL.get(lang, "en")
+    shown = dict(names or {}, **{NONE: tr(lang, "rep_abstained")})
+
+    def pct(x: float) -> str:
+        return str(format_percent(x, "#,##0.0%", locale=where))
+
+    def num(x: float, digits: int = 3) -> str:
+        return str(format_decimal(x, f"0.{'0' * digits}", locale=where))
+
+    def name(intent: str) -> str:
+        return escape(shown.get(intent, intent))
+
+    def t(key: str, **values: Any) -> str:
+        return escape(tr(lang, key, **values))
+
     gold = [r["example"].intents[0] for r in rows]
     pred = [r["intents"][0] if r["intents"] else NONE for r in rows]
     labels = sorted(set(gold))
@@ -114,37 +167,47 @@ def render(rep: dict[str, Any], rows: list[dict[str, Any]], title: str = "Respon
         (r for r in rows if (r["intents"][0] if r["intents"] else NONE) != r["example"].intents[0]),
         key=lambda r: -r["score"],
     )[:50]
+    recall, precision = rep["handoff_recall"], rep["handoff_precision"]
     head = [
-        ("messages", str(rep["n"])),
-        ("main-intent accuracy", _pct(rep["accuracy"])),
-        ("macro-F1", f"{rep['macro_f1']:.3f}"),
-        ("abstain rate", _pct(rep["abstain_rate"])),
-        ("accuracy when answered", _pct(rep["accuracy_when_answered"])),
-        ("language accuracy", _pct(rep["language_accuracy"] or 0)),
-        ("hand-off recall / precision", f"{rep['handoff_recall']} / {rep['handoff_precision']}"),
-        ("mode", escape(str(rep.get("mode", "")))),
+        ("rep_messages", format_decimal(rep["n"], locale=where)),
+        ("rep_accuracy", pct(rep["accuracy"])),
+        ("rep_macro_f1", num(rep["macro_f1"])),
+        ("rep_abstain", pct(rep["abstain_rate"])),
+        ("rep_when_answered", pct(rep["accuracy_when_answered"])),
+        ("rep_language", pct(rep["language_accuracy"] or 0)),
+        (
+            "rep_handoff",
+            f"{'-' if recall is None else num(recall)} / {'-' if precision is None else num(precision)}",
+        ),
+        ("rep_mode", escape(mode if mode is not None else str(rep.get("mode", "")))),
     ]
     per = "".join(
-        f"<tr><td>{escape(k)}</td><td class=n>{v['precision']:.3f}</td><td class=n>{v['recall']:.3f}</td>"
-        f"<td class=n>{v['f1']:.3f}</td><td class=n>{v['support']}</td></tr>"
+        f"<tr><td>{name(k)}</td><td class=n>{num(v['precision'])}</td><td class=n>{num(v['recall'])}</td>"
+        f"<td class=n>{num(v['f1'])}</td><td class=n>{v['support']}</td></tr>"
         for k, v in rep["per_intent"].items()
     )
     worst = "".join(
-        f"<tr><td>{escape(r['example'].intents[0])}</td>"
-        f"<td class=bad>{escape(r['intents'][0] if r['intents'] else NONE)}</td>"
-        f"<td class=n>{r['score']:.2f}</td><td>{escape(r['example'].text)}</td></tr>"
+        f"<tr><td>{name(r['example'].intents[0])}</td>"
+        f"<td class=bad>{name(r['intents'][0] if r['intents'] else NONE)}</td>"
+        f"<td class=n>{num(r['score'], 2)}</td><td>{escape(r['example'].text)}</td></tr>"
         for r in errors
     )
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+    columns = "".join(
+        f"<th>{t(k)}</th>" for k in ("rep_intent", "rep_precision", "rep_recall", "rep_f1", "rep_n")
+    )
+    error_columns = "".join(
+        f"<th>{t(k)}</th>" for k in ("rep_labelled", "rep_said", "rep_score", "rep_message")
+    )
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{CSS}</style></head><body><h1>{escape(title)}</h1>
-<table>{"".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in head)}</table>
-<h2>Per intent</h2>
-<table><tr><th>intent</th><th>precision</th><th>recall</th><th>F1</th><th>n</th></tr>{per}</table>
-<h2>Confusion matrix</h2><p>Rows: the labelled intent; columns: what Responde said (green: right).</p>
-{confusion_svg(gold, pred, labels)}
-<h2>Confidence calibration</h2><p>Accuracy of the main intent by its confidence.</p>{bars_svg(buckets)}
-<h2>Coverage and accuracy over the threshold</h2>{curve_svg(curve)}
-<h2>The {len(errors)} most confident errors</h2>
-<table><tr><th>labelled</th><th>said</th><th>score</th><th>message</th></tr>{worst}</table>
+<table>{"".join(f"<tr><th>{t(k)}</th><td>{v}</td></tr>" for k, v in head)}</table>
+<h2>{t("rep_per_intent")}</h2>
+<table><tr>{columns}</tr>{per}</table>
+<h2>{t("rep_confusion")}</h2><p>{t("rep_confusion_note")}</p>
+<div class=scroll>{confusion_svg(gold, pred, labels, shown)}</div>
+<h2>{t("rep_calibration")}</h2><p>{t("rep_calibration_note")}</p>{bars_svg(buckets)}
+<h2>{t("rep_coverage")}</h2>{curve_svg(curve, lang)}
+<h2>{t("rep_errors", n=len(errors))}</h2>
+<table><tr>{error_columns}</tr>{worst}</table>
 </body></html>
 """

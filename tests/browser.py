@@ -128,7 +128,7 @@ def launch(
 def chromium(
     profile: Path, hosts: list[str], page_port: int, extension: Path = EXTENSION
 ) -> Iterator[tuple[Any, str]]:
-    """A persistent Chromium context with the extension loaded; yields (context, extension id)."""
+    """A persistent Chromium context with the extension (folder) loaded; yields (context, extension id)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -63,9 +63,19 @@ class ServeProcess:
     """`responde serve` as a user starts it: its own process, data directory and log output."""
 
     def __init__(
-        self, home: Path, models: Path, rules: Path | None = None, extra: list[str] | None = None
+        self,
+        home: Path,
+        models: Path,
+        rules: Path | None = None,
+        extra: list[str] | None = None,
+        configured: bool = True,
     ) -> None:
         self.home, self.port = home, free_port()
+        if configured:  # as after `responde setup`: the store has a name, so the server suggests replies
+            store = home / "config" / "rules" / "store.yaml"
+            store.parent.mkdir(parents=True, exist_ok=True)
+            if not store.exists():
+                store.write_text("store_name: Tienda Demo\n", encoding="utf-8")
         self.env = env = dict(os.environ, RESPONDE_HOME=str(home))
         cmd = [sys.executable, "-m", "proxy", "--models", str(models)]
         cmd += ["--rules", str(rules)] if rules else []

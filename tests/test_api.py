@@ -105,6 +105,7 @@ async def test_analyze_contract(api) -> None:
         "language",
         "marketplace",
         "sentiment",
+        "setup_required",
         "stored",
         "suggestions",
         "trace_id",

@@ -52,6 +52,8 @@ def test_classify_jsonl(models_dir: Path, tmp_path: Path) -> None:
     assert rows[0]["handoff"]["required"] is True and rows[0]["language"]["locale"] == "pt-BR"
     assert rows[1]["id"] == 7 and rows[1]["intents"][0]["id"] == "shipping_info"
     assert rows[2] == {"line": 3, "error": "text: String should have at least 1 character"}
+    assert rows[0]["setup_required"] is True and rows[0]["suggestions"] == []  # no demo store replies
+    assert "Not set up yet: the panel shows no replies until you run `responde setup`" in out.stderr
     assert rows[3]["line"] == 4 and "Invalid JSON" in rows[3]["error"]
 
 
@@ -95,7 +97,10 @@ def test_eval_bad_file_says_where(models_dir: Path, tmp_path: Path) -> None:
     data.write_text('{"text": "hola", "intents": ["greeting"]}\n{"text": "x", "intents": ["nope"]}\n')
     out = run(["eval", str(data)], models_dir, tmp_path)
     assert out.returncode == 2
-    assert out.stderr.strip() == f"responde: {data}:2: unknown intent(s) ['nope']"
+    assert out.stderr.splitlines() == [
+        f"responde: 1 problem(s) in {data}; nothing was evaluated:",
+        f"  {data}:2: unknown intent(s) ['nope'] (see rules/intents/)",
+    ]
 
 
 def test_token_is_private_and_rotates(tmp_path: Path) -> None:
@@ -155,7 +160,6 @@ def test_refuses_non_loopback(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("broken", ["templates: [", "id: refund\n"])
 def test_serve_refuses_broken_rules(tmp_path: Path, broken: str) -> None:
-    import shutil
 
     rules = tmp_path / "rules"
     shutil.copytree(paths.RULES_DIR, rules)
@@ -202,6 +206,7 @@ def test_stats_export_forget_and_train_with_corrections(
         }
     }
     assert run(["forget"], models_dir, tmp_path).returncode == 2
+    assert run(["forget", "--all"], models_dir, tmp_path).returncode == 2  # not without a confirmation
     assert (
         run(["forget", "--buyer", "ana"], models_dir, tmp_path).stdout
         == "forgot 1 analyses (and their feedback)\n"
@@ -219,10 +224,10 @@ def test_dataset_export_round_trips_into_eval(models_dir: Path, tmp_path: Path, 
     assert len(dataset.load(out, None, lambda text: "es")) == count
 
 
-def test_reload_swaps_rules_and_keeps_serving_when_they_break(models_dir: Path, tmp_path: Path) -> None:
-    rules = tmp_path / "rules"
-    shutil.copytree(paths.RULES_DIR, rules)
-    server = ServeProcess(tmp_path / "home", models_dir, rules)
+def test_reload_swaps_rules_reports_and_keeps_serving_when_they_break(
+    models_dir: Path, tmp_path: Path
+) -> None:
+    server = ServeProcess(tmp_path / "home", models_dir)
     try:
 
         def greeting_reply() -> str:
@@ -233,19 +238,22 @@ def test_reload_swaps_rules_and_keeps_serving_when_they_break(models_dir: Path, 
             return str(out["suggestions"][0]["text"])
 
         assert "Tienda Demo" in greeting_reply()
-        store = rules / "store.yaml"
-        store.write_text(store.read_text().replace("Tienda Demo", "Casa Lupita"))
+        store = server.home / "config" / "rules" / "store.yaml"  # the user's layer, as setup writes it
+        store.write_text("store_name: Casa Lupita\n")
         reload = subprocess.run([*EXE, "reload"], env=server.env, capture_output=True, text=True, check=False)
-        assert reload.returncode == 0, reload.stderr
-        deadline = time.monotonic() + 30
-        while "Casa Lupita" not in greeting_reply() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert "Casa Lupita" in greeting_reply()
-        store.write_text("store_name: [broken\n")
-        subprocess.run([*EXE, "reload"], env=server.env, check=True, capture_output=True)
-        time.sleep(2)
+        assert (reload.returncode, reload.stdout) == (
+            0,
+            "The server reloaded: it now uses the current rules and model.\n",
+        ), reload.stderr
+        assert "Casa Lupita" in greeting_reply()  # reload returned only once the new rules serve
+        store.write_text("store_name: Casa Lupita\nreturn_days: -3\n")
+        broken = subprocess.run([*EXE, "reload"], env=server.env, capture_output=True, text=True, check=False)
+        assert broken.returncode == 1
+        assert broken.stderr.startswith("responde reload: The running server kept its previous rules: ")
+        assert f"{store}:2: return_days: Input should be greater than or equal to 0" in broken.stderr
         assert "Casa Lupita" in greeting_reply()  # the broken file was refused, the old rules still serve
     finally:
         log = server.stop()
     assert "reload failed, still serving the previous rules and model" in log and "store.yaml" in log
-    assert run(["reload"], models_dir, tmp_path / "nohome").returncode == 1
+    gone = run(["reload"], models_dir, tmp_path / "nohome")
+    assert gone.returncode == 1 and "No running server found" in gone.stderr

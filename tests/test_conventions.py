@@ -152,6 +152,20 @@ def test_every_ui_string_exists_in_all_four_languages(source: Path, name: str, f
     assert used and sorted(used - keys) == []
 
 
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_dashboard_names_every_table_column_and_value_the_server_sends() -> None:
+    strings = ui_strings(DASHBOARD / "strings.js", "RespondeDashboardStrings")
+    assert sorted(strings) == sorted(ui_strings())  # the same four languages as the extension
+    keys = set(strings["en"])
+    # values translated by name (`urgency_${value}`, yes/no for hand-offs, "(abstain)")
+    assert {"urgency_high", "urgency_normal", "yes", "no", "abstain", "notSetUp"} <= keys
+    # tables and their columns are translated by name: every one the server sends must have a text
+    from proxy import insight
+
+    columns = {c for sql in insight.TABLES.values() for c in re.findall(r"\bAS (\w+)", sql)}
+    assert sorted((columns | set(insight.TABLES)) - keys) == []
+
+
 def test_readme_lists_every_command_and_endpoint() -> None:
     from proxy.cli import parser
     from proxy.server import handlers

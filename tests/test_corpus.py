@@ -1,58 +1,43 @@
 import os
 from pathlib import Path
 
-import pytest
 from rapidfuzz import fuzz, process
 
 from proxy import paths
-from proxy.engine import corpus_examples
-from proxy.nlp.corpus import Example, fasttext_lines, read_jsonl
-from proxy.nlp.intent_model import ModelFiles, TrainingError, _train, prune, train_models
+from proxy.engine import Engine
+from proxy.models import handoff_intents, prune, tone_detector, training_examples
+from proxy.nlp.corpus import read_jsonl
+from proxy.nlp.embed import Embedder
+from proxy.nlp.learn import EmbeddingCache, fit
+from proxy.nlp.model import Model
 from proxy.nlp.normalize import normalize
 from proxy.rules.loader import RuleSet
 
-
-def test_fasttext_lines_skip_wordless_and_unlabelled() -> None:
-    examples = [
-        Example("Hola, ¿tienen stock?", "es", ("availability",)),
-        Example("...", "pt", ("other",)),
-        Example("cadê meu estorno", "", ("refund",)),
-    ]
-    assert list(fasttext_lines(examples)) == [
-        "__label__availability hola tienen stock ?",
-        "__label__refund cade meu estorno",
-    ]
-    assert list(fasttext_lines(examples, labels=lambda ex: (ex.lang,))) == ["__label__es hola tienen stock ?"]
+DEV = paths.CORPUS_DIR / "labelled" / "dev.jsonl"
 
 
-def test_training_is_deterministic_within_one_process(tmp_path: Path, rules: RuleSet) -> None:
-    examples = corpus_examples(rules, paths.CORPUS_DIR)
-    runs = [ModelFiles.for_key(tmp_path / str(n), "k") for n in range(2)]
-    for files in runs:
-        train_models(examples, files)
-    names = [
-        "intent-k-0.bin",
-        "intent-k-1.bin",
-        "intent-k-2.bin",
-        "intent-k-3.bin",
-        "intent-k-4.bin",
-        "lang-k.bin",
-    ]
-    assert sorted(p.name for p in (tmp_path / "0").iterdir()) == names
-    assert len({b"".join(p.read_bytes() for p in f.intent) for f in runs}) == 1
-    assert len({f.lang.read_bytes() for f in runs}) == 1
+def test_training_is_deterministic(tmp_path: Path, rules: RuleSet) -> None:
+    """The same examples give the same model, byte for byte in every head (a real fit, on a sample)."""
+    examples = training_examples(rules, paths.CORPUS_DIR)[::10]
+    cache = EmbeddingCache(None, Embedder())
+    a, b = (
+        fit(examples, list(rules.intents), set(handoff_intents(rules)), tone_detector(rules), cache)
+        for _ in range(2)
+    )
+    for head in ("intent", "intent_full", "labels", "handoff", "language"):
+        assert (getattr(a, head).weights == getattr(b, head).weights).all(), head
+    assert a.thresholds == b.thresholds and a.featurizer.words == b.featurizer.words
 
 
-def test_training_failure_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match=r"^training m.bin failed: ValueError: .*"):
-        _train(["__label__a hola"], {"loss": "nonsense"}, tmp_path / "m.bin")
-    assert not (tmp_path / "m.bin").exists()
+def test_a_saved_model_loads_as_it_was(tmp_path: Path, models_dir: Path, engine: Engine) -> None:
+    path = tmp_path / "m.npz"
+    engine.model.save(path)
+    again = Model.load(path)
+    assert again.thresholds == engine.model.thresholds and again.intents == engine.model.intents
+    assert again.featurizer.chars == engine.model.featurizer.chars
+    assert (again.intent_full.weights == engine.model.intent_full.weights).all()
 
 
-DEV = paths.REPO.parent / "shared" / "data" / "dev.jsonl"
-
-
-@pytest.mark.skipif(not DEV.exists(), reason="../shared/data/dev.jsonl is not beside the repo")
 def test_corpus_holds_no_labelled_dev_message() -> None:
     """The corpus must not copy the development set, or `responde eval` would flatter the model."""
     dev = [normalize(ex.text) for ex in read_jsonl(DEV)]
@@ -72,15 +57,11 @@ def test_corpus_holds_no_labelled_dev_message() -> None:
     assert copies == []
 
 
-def test_prune_keeps_the_newest_fingerprints(tmp_path: Path) -> None:
-    kinds = ("intent-{}-0", "intent-{}-1", "lang-{}")
+def test_prune_keeps_the_newest_models(tmp_path: Path) -> None:
     for age, key in enumerate(["new", "mid", "old", "oldest"]):
-        for kind in kinds:
-            path = tmp_path / f"{kind.format(key)}.bin"
-            path.write_bytes(b"x")
-            os.utime(path, (1_000_000 - age, 1_000_000 - age))
+        path = tmp_path / f"model-{key}.npz"
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
     removed = prune(tmp_path, keep=2)
-    assert sorted(p.name for p in removed) == sorted(
-        f"{k.format(key)}.bin" for key in ("old", "oldest") for k in kinds
-    )
-    assert sorted({p.stem.split("-")[1] for p in tmp_path.iterdir()}) == ["mid", "new"]
+    assert sorted(p.name for p in removed) == ["model-old.npz", "model-oldest.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model-mid.npz", "model-new.npz"]

@@ -25,5 +25,5 @@ from proxy.engine import Engine
     ],
 )
 def test_language_and_locale(engine: Engine, text: str, site: str | None, code: str, locale: str) -> None:
-    found = engine.recognise(text, site)["language"]
+    found = engine.recognise(text, site).language
     assert (found.code, found.locale) == (code, locale)

@@ -3,6 +3,7 @@
 import pytest
 
 from proxy.engine import Engine
+from proxy.nlp.pipeline import read_text
 from proxy.thread import already_sent, buyer_context, is_followup
 
 # site, earlier messages, follow-up, intent with the thread (messages written for these tests)
@@ -22,6 +23,19 @@ FOLLOWUPS = [
     ("mercadolivre.com.br", [("buyer", "oi, já enviaram meu pedido?")], "e aí?", "order_status"),
     ("mercadolivre.com.br", [("buyer", "quero cancelar a compra, comprei errado")], "??", "cancel_order"),
     ("sellercentral.amazon.com", [("buyer", "do you have this lamp in black?")], "hello??", "variant"),
+    # a short follow-up inherits the thread's topic: still an exchange, not a size question
+    (
+        "mercadolibre.com.mx",
+        [("buyer", "me quedó chica la playera que compré, ¿la puedo cambiar por otra talla?")],
+        "¿y en talla M?",
+        "return_exchange",
+    ),
+    (
+        "mercadolivre.com.br",
+        [("buyer", "quero trocar o tênis, ficou apertado")],
+        "e no 42 tem?",
+        "return_exchange",
+    ),
 ]
 
 
@@ -61,8 +75,18 @@ def test_the_reply_the_seller_already_sent_is_not_suggested_again(engine: Engine
 
 
 def test_helpers() -> None:
-    assert is_followup(None, 0.0, 2) and is_followup("greeting", 0.9, 1) and is_followup("variant", 0.4, 3)
-    assert not is_followup("variant", 0.9, 3) and not is_followup("refund", 0.4, 12)
+    short, long_ = (
+        read_text("lo tienen?"),
+        read_text("quiero saber si ya me devolvieron el dinero de la compra, gracias"),
+    )
+    assert (
+        is_followup(None, 0.0, short)
+        and is_followup("greeting", 0.9, short)
+        and is_followup("variant", 0.4, short)
+    )
+    assert not is_followup("variant", 0.9, short) and not is_followup("refund", 0.4, long_)
+    assert is_followup("size_fit", 0.95, read_text("¿y en talla M?"))  # a continuation word, however sure
+    assert is_followup("variant", 0.95, read_text("e na cor preta?"))
     thread = [("buyer", "a"), ("seller", "b"), ("buyer", "c"), ("buyer", "d"), ("buyer", "e")]
     assert buyer_context(thread) == "c\nd\ne"
     assert already_sent("Hola, ya salió.", [("seller", "hola ya salio")]) and not already_sent(

@@ -1,11 +1,9 @@
 """Tone cues, disputes and the hand-off decision, on messages written for these tests."""
 
-from typing import Any
-
 import pytest
 
 from proxy import paths
-from proxy.engine import Engine, IntentScore
+from proxy.engine import Engine
 from proxy.nlp.corpus import read_corpus
 from proxy.nlp.tone import ToneDetector, shouting
 from proxy.rules.loader import RuleSet
@@ -77,7 +75,7 @@ def test_stacked_marks_count_only_beside_another_cue() -> None:
     ],
 )
 def test_shipped_tone_cues(engine: Engine, text: str, sentiment: str) -> None:
-    tone = engine.tone.detect(text)
+    tone = engine.recognizer.tone.detect(text)
     assert (tone.sentiment, tone.negative) == (sentiment, sentiment == "negative")
 
 
@@ -95,58 +93,56 @@ def test_no_calm_corpus_line_before_a_sale_sounds_angry(rules: RuleSet) -> None:
     assert [ex.text for ex in calm if detector.detect(ex.text).negative] == []
 
 
-def handoff_of(engine: Engine, locale: str, text: str) -> dict[str, Any]:
+def handoff_of(engine: Engine, locale: str, text: str) -> tuple[bool, tuple[str, ...]]:
     """The engine's hand-off decision on one message."""
-    found = engine.recognise(text, locale=locale)
-    return engine.handoff(found["intents"], found["tone"])
+    found = engine.recognise(text, locale=locale).handoff
+    return found.required, found.reasons
 
 
-DISPUTES = [
-    ("es-AR", "me cobraron $32.000 de aduana y en la publicación dice envío nacional", True),
-    ("pt-BR", "veio a versão antiga, o anúncio diz 2024", True),
-    ("en-US", "this is listed as brand new but the box was opened and taped", True),
-    ("es-MX", "la publicación dice que es de acero, ¿es inoxidable?", False),
-    ("pt-BR", "o anúncio diz últimas unidades, ainda tem?", False),
-]
-
-
-@pytest.mark.parametrize(("locale", "text", "required"), DISPUTES)
-def test_quoting_the_listing_hands_off_once_there_is_an_order(
-    engine: Engine, locale: str, text: str, required: bool
-) -> None:
-    reasons = handoff_of(engine, locale, text)["reasons"]
-    assert any(r.startswith("dispute:") for r in reasons) is required
-
-
+# The taxonomy's hand-off: refund, damaged_defective, complaint, or a negative tone (messages written here).
 HANDOFF = [
-    ("es-MX", "ya pasaron dos semanas de la fecha y mi paquete no aparece por ningún lado", True),
+    (
+        "es-MX",
+        "ya pasaron dos semanas de la fecha y mi paquete no aparece por ningún lado, nadie me responde",
+        True,
+    ),
     ("es-AR", "me vino la pava eléctrica con el mango partido", True),
     ("es-CL", "quiero que me devuelvan la plata, ya mandé el producto de vuelta", True),
     ("pt-BR", "vou abrir reclamação no procon se não resolverem hoje", True),
-    ("pt-BR", "consta como entregue mas aqui não chegou nada", True),
     ("en-US", "you people are scammers, i'm disputing the charge", True),
-    ("es-MX", "me mandaron el control de otro modelo, el mío es el XR-200", True),
-    ("pt-BR", "pedi o kit com 6 e vieram 4, quero as que faltam", True),
+    ("es-AR", "me mandaron otro color?? qué falta de respeto", True),
+    ("pt-BR", "chegou rapidinho e funciona muito bem, mas depois de duas semanas parou de carregar", True),
+    (
+        "en-US",
+        "the delivery guy threw the box over the fence, the lamp survived but come on, seriously",
+        True,
+    ),
     ("es-CO", "me llegó la camisa en talla S y pedí M, ¿cómo hacemos el cambio?", False),
     ("en-US", "got the blue one instead of the green one, can I swap it?", False),
-    ("es-AR", "me mandaron otro color?? qué falta de respeto", True),
     ("es-MX", "hola, ¿tienen la funda en color rojo?", False),
     ("es-CO", "¿cuánto demora el envío a Pereira?", False),
     ("pt-BR", "qual tamanho pra quem veste 40?", False),
     ("en-US", "does it come with batteries?", False),
+    ("pt-BR", "chegou antes do prazo, funciona perfeitamente, obrigada!", False),
 ]
 
 
 @pytest.mark.parametrize(("locale", "text", "required"), HANDOFF)
 def test_handoff_decision(engine: Engine, locale: str, text: str, required: bool) -> None:
-    assert handoff_of(engine, locale, text)["required"] is required
+    assert handoff_of(engine, locale, text)[0] is required
 
 
-def test_a_late_delivery_hands_off_only_as_the_main_intent(engine: Engine) -> None:
-    calm = engine.tone.detect("¿ya salió mi pedido? la fecha dice entre el 3 y el 5")
-    ask = [IntentScore("order_status", 0.9), IntentScore("not_received", 0.6)]
-    assert engine.handoff(ask, calm) == {"required": False, "reasons": []}
-    late = [IntentScore("not_received", 0.9), IntentScore("order_status", 0.6)]
-    assert engine.handoff(late, calm) == {"required": True, "reasons": ["intent:not_received"]}
-    refund = [IntentScore("cancel_order", 0.9), IntentScore("refund", 0.6)]
-    assert engine.handoff(refund, calm) == {"required": True, "reasons": ["intent:refund"]}
+def test_threats_hand_off_by_rule_whatever_the_model_says(engine: Engine) -> None:
+    required, reasons = handoff_of(
+        engine, "pt-BR", "o produto é ótimo, mas se não mandarem a nota vou no procon"
+    )
+    assert required and "threat:procon" in reasons
+    required, reasons = handoff_of(
+        engine, "es-MX", "voy a ir a pro\u200bfeco"
+    )  # invisible characters don't hide it
+    assert required and "threat:profeco" in reasons
+
+
+def test_a_handoff_intent_hands_off_as_the_main_intent(engine: Engine) -> None:
+    required, reasons = handoff_of(engine, "es-MX", "¿cuándo me regresan mi dinero? ya cancelé")
+    assert required and reasons[0] == "intent:refund"

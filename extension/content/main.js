@@ -83,7 +83,7 @@
     if (snapshot.receivedAt) request.received_at = snapshot.receivedAt;
     const pending = chrome.runtime
       .sendMessage({ type: "analyze", request })
-      .catch(() => ({ ok: false, error: "serverError", status: "extension reloaded: refresh the page" }));
+      .catch(() => ({ ok: false, error: "extensionReloaded" }));
     const view = await getPanel();
     if (requestNo === requests && view.box.dataset.state !== "loading") view.loading();
     const result = await pending;

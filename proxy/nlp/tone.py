@@ -24,6 +24,23 @@ class Tone:
     cues: tuple[str, ...]
     disputes: tuple[str, ...] = ()  # "the listing said…": a dispute once the order exists
     asks: bool = False  # the message asks something ("?")
+    praise: bool = False  # a praise or thanks cue
+
+    def vector(self) -> list[float]:
+        """The cues as features of the hand-off model (CUE_FEATURES, in order)."""
+        return [
+            min(len(self.cues), 3) / 3,
+            float(bool(self.threats)),
+            float("shouting" in self.cues),
+            float("angry emoji" in self.cues),
+            float("!!" in self.cues),
+            float(self.praise),
+            float(self.asks),
+            float(bool(self.disputes)),
+        ]
+
+
+CUE_FEATURES = ("anger", "threat", "shouting", "angry_emoji", "stacked_marks", "praise", "asks", "dispute")
 
 
 def shouting(text: str) -> bool:
@@ -84,18 +101,14 @@ class ToneDetector:
         folded = fold(text)
         threats = self._threats.find(padded, folded)
         cues = self._negative.find(padded, folded)
-        if shouting(text):
+        praise = bool(self._positive.find(padded, folded))
+        if shouting(text) and (cues or threats or not praise):  # "MUITO BOM, RECOMENDO" is joy
             cues.append("shouting")
         if any(ch in ANGRY_EMOJI for ch in text):
             cues.append("angry emoji")
         if _MULTI.search(text) and (cues or threats):
             cues.append("!!")
         negative = bool(threats or cues)
-        if negative:
-            sentiment = "negative"
-        elif self._positive.find(padded, folded):
-            sentiment = "positive"
-        else:
-            sentiment = "neutral"
+        sentiment = "negative" if negative else "positive" if praise else "neutral"
         disputes = self._disputes.find(padded, folded)
-        return Tone(sentiment, negative, tuple(threats), tuple(cues), tuple(disputes), "?" in text)
+        return Tone(sentiment, negative, tuple(threats), tuple(cues), tuple(disputes), "?" in text, praise)

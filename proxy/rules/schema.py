@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 BUILTIN_INTENTS = (
     "product_info",
@@ -79,31 +86,34 @@ class IntentLabels(Strict):
 
 
 class IntentFile(Strict):
-    """rules/intents/<id>.yaml: one intent, its keywords, thresholds and reply templates."""
+    """rules/intents/<id>.yaml: one intent, its keywords, hand-off flags and reply templates."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")
     group: Literal["pre-sale", "order", "post-sale", "relationship", "other"]
     label: IntentLabels
-    handoff: bool = False
-    handoff_on_dispute: bool = False  # a person answers when the buyer quotes the listing against the order
-    handoff_unless_asked: bool = False  # with `handoff`: a calm question ("how do we swap it?") gets a reply
-    handoff_when_second: bool = True  # with `handoff`: false hands off only when this is the main intent
+    handoff: bool = False  # a person answers: the hand-off model learns it, and it always hands off as main
     urgent: bool = False
-    threshold: float = Field(default=0.35, ge=0.0, le=1.0)
     keywords: Keywords = Field(default_factory=Keywords)
     templates: dict[str, list[Template]]
 
-    @field_validator("handoff_unless_asked", "handoff_when_second")
-    @classmethod
-    def only_with_handoff(cls, value: bool, info: ValidationInfo) -> bool:
-        """Only an intent that hands off can narrow when it hands off."""
-        if value != cls.model_fields[str(info.field_name)].default and not info.data.get("handoff"):
-            raise ValueError("needs `handoff: true` (it narrows when the intent hands off)")
-        return value
+
+class ShipWindow(Strict):
+    """Delivery time in days on one marketplace."""
+
+    min: int = Field(ge=0, le=120)
+    max: int = Field(ge=0, le=120)
+
+    @model_validator(mode="after")
+    def ordered(self) -> ShipWindow:
+        """The shortest time comes first."""
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is more than max ({self.max})")
+        return self
 
 
 class Knowledge(Strict):
-    """rules/store.yaml: the seller's facts that fill reply placeholders."""
+    """rules/store.yaml: the seller's facts that fill reply placeholders (`responde setup` writes them to
+    the user's config directory, laid over the shipped file)."""
 
     store_name: str = Field(min_length=1, max_length=80)
     return_days: int = Field(ge=0, le=365)
@@ -112,6 +122,26 @@ class Knowledge(Strict):
     ship_days_min: int = Field(ge=0, le=120)
     ship_days_max: int = Field(ge=0, le=120)
     invoice_hours: int = Field(ge=0, le=720)
+    markets: list[str] = Field(default_factory=list)  # marketplaces.yaml keys the store sells on
+    shipping: dict[str, ShipWindow] = Field(default_factory=dict)  # per marketplace, over ship_days_*
+
+    @model_validator(mode="after")
+    def ordered(self) -> Knowledge:
+        """The shortest delivery time comes first."""
+        if self.ship_days_min > self.ship_days_max:
+            raise ValueError(f"ship_days_min ({self.ship_days_min}) is more than ship_days_max")
+        return self
+
+
+KNOWLEDGE_PLACEHOLDERS = (
+    "store_name",
+    "return_days",
+    "warranty_days",
+    "handling_days",
+    "ship_days_min",
+    "ship_days_max",
+    "invoice_hours",
+)
 
 
 class Privacy(Strict):
@@ -122,6 +152,16 @@ class Privacy(Strict):
 
 
 SPAN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _span(value: str) -> str:
+    """A day's opening hours: HH:MM-HH:MM or closed (checked per day, so errors name the day's line)."""
+    if value != "closed" and not re.match(SPAN, value):
+        raise ValueError(f"write HH:MM-HH:MM or closed, not {value!r}")
+    return value
+
+
+OpeningSpan = Annotated[str, AfterValidator(_span)]
 
 
 class ResponseTarget(Strict):
@@ -143,7 +183,7 @@ class Hours(Strict):
     """rules/hours.yaml: the team's time zone, opening hours and off-hours acknowledgement."""
 
     timezone: str
-    opening: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str]
+    opening: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], OpeningSpan]
     acknowledgement: dict[Literal[LOCALES], Acknowledgement]  # type: ignore[valid-type]
 
     @field_validator("timezone")
@@ -156,15 +196,6 @@ class Hours(Strict):
             raise ValueError(
                 f"unknown time zone {value!r} (use an IANA name such as America/Sao_Paulo)"
             ) from exc
-        return value
-
-    @field_validator("opening")
-    @classmethod
-    def spans(cls, value: dict[str, str]) -> dict[str, str]:
-        """Each day is HH:MM-HH:MM or closed."""
-        for day, span in value.items():
-            if span != "closed" and not re.match(SPAN, span):
-                raise ValueError(f"{day}: write HH:MM-HH:MM or closed, not {span!r}")
         return value
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -70,10 +71,24 @@ def pool_ctx(size: int | None, budget: float) -> Callable[[web.Application], Asy
         )
         await pool.start()
         log.info("%d recognition workers, %g s budget per request", pool.size, budget)
+        warm = asyncio.create_task(load_embeddings(app))
         yield
+        warm.cancel()
         await pool.close()
 
     return ctx
+
+
+async def load_embeddings(app: web.Application) -> None:
+    """The cascade's expensive stage loads after the server answers (the cheap model serves alone until
+    then), and the workers are forked again so that they share its weights instead of loading a copy each."""
+    embedder = app[ENGINE].recognizer.embedder
+    if embedder is None or embedder.ready:
+        return
+    await asyncio.get_running_loop().run_in_executor(None, embedder.load)
+    store = app.get(STORE)
+    await app[POOL].reload(make_jobs(app[ENGINE], store.hasher if store else None))
+    log.info("sentence embeddings loaded: unsure messages now get the second stage")
 
 
 def create_app(
@@ -122,18 +137,29 @@ def create_app(
     return app
 
 
-async def reload_engine(app: web.Application, build: Callable[[], Engine]) -> bool:
+async def reload_engine(
+    app: web.Application,
+    build: Callable[[], Engine],
+    report: Callable[[bool, str], None] | None = None,
+) -> bool:
     """Build a new engine off the event loop, swap it in and re-fork the workers with it; on any error
-    keep serving the old one."""
+    keep serving the old one. `report(ok, error)` hears the outcome (`responde reload` waits for it)."""
     try:
         fresh = await asyncio.get_running_loop().run_in_executor(None, build)
     except Exception as exc:  # noqa: BLE001 - a broken rules file or model must not stop the server
         log.error("reload failed, still serving the previous rules and model: %s", exc)
+        if report is not None:
+            report(False, str(exc))
         return False
+    loaded = app[ENGINE].recognizer.embedder
+    if loaded is not None and loaded.ready:  # keep the loaded sentence encoder: same weights, no reload
+        fresh.recognizer = replace(fresh.recognizer, embedder=loaded)
     app[ENGINE].__dict__.update(fresh.__dict__)  # in place: the next request sees the new engine
     store = app.get(STORE)
     await app[POOL].reload(make_jobs(app[ENGINE], store.hasher if store else None))
     log.info("reloaded rules and model")
+    if report is not None:
+        report(True, "")
     return True
 
 
@@ -143,6 +169,7 @@ async def serve(
     host: str = "127.0.0.1",
     build: Callable[[], Engine] | None = None,
     on_listening: Callable[[], None] | None = None,
+    on_reload: Callable[[bool, str], None] | None = None,
 ) -> None:
     """Run until SIGTERM / SIGINT (then close the store and workers cleanly), bound to loopback only;
     SIGHUP reloads rules and model when `build` is given. A client has the app's read timeout to send its
@@ -158,7 +185,9 @@ async def serve(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         if build is not None:
-            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload_engine(app, build)))
+            loop.add_signal_handler(
+                signal.SIGHUP, lambda: loop.create_task(reload_engine(app, build, on_reload))
+            )
         if on_listening is not None:
             on_listening()
         await stop.wait()

@@ -107,6 +107,9 @@ async def analyze(request: web.Request) -> web.Response:
     except WorkerFailed as exc:
         log.error("analysis %s failed: %s", trace, exc)
         return error(500, "internal", "Internal error; see the server log.", trace)
+    if request.app[ENGINE].rules.needs_setup:  # no replies in the demo store's name: say what to do
+        result["suggestions"] = []
+    result["setup_required"] = request.app[ENGINE].rules.needs_setup
     store = request.app.get(STORE)
     result["stored"] = False
     if store is not None:
@@ -154,7 +157,14 @@ async def feedback(request: web.Request) -> web.Response:
 async def health(request: web.Request) -> web.Response:
     """GET /v1/health."""
     engine: Engine = request.app[ENGINE]
-    return web.json_response({"status": "ok", "version": __version__, "intents": len(engine.rules.intents)})
+    return web.json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "intents": len(engine.rules.intents),
+            "setup_required": engine.rules.needs_setup,
+        }
+    )
 
 
 async def intents(request: web.Request) -> web.Response:

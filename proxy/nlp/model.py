@@ -1,0 +1,121 @@
+"""The trained recognition model as plain arrays: scoring needs numpy only (no scikit-learn at serving time).
+
+Heads, all linear over the features of `features.py`:
+- `intent`: the cheap intent model (TF-IDF) and `intent_full` (TF-IDF + sentence embedding), each with a
+  temperature that turns its scores into calibrated probabilities;
+- `labels`: one-vs-rest "this intent is present" scores, for a second intent (TF-IDF + tone cues);
+- `handoff`: "a person must answer" (TF-IDF + tone cues);
+- `language`: es / pt / en learned from the corpus (TF-IDF), beside lid.176.
+Thresholds come from cross-validation at training time (`learn.py`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from proxy.nlp.features import Featurizer, Sparse
+
+Vector = npt.NDArray[np.float32]
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A linear head: sparse features (and optional dense tails) times a weight matrix."""
+
+    weights: Vector  # (features, outputs)
+    bias: Vector  # (outputs,)
+
+    def scores(self, x: Sparse, *dense: Vector) -> Vector:
+        """Scores of one message: sparse TF-IDF columns first, then the dense tails in order."""
+        idx, val = x
+        out = self.bias + val @ self.weights[idx]
+        start = len(self.weights) - sum(len(d) for d in dense)
+        for d in dense:
+            out = out + d @ self.weights[start : start + len(d)]
+            start += len(d)
+        return np.asarray(out, dtype=np.float32)
+
+
+def softmax(scores: Vector, temperature: float) -> Vector:
+    """Calibrated probabilities from scores (temperature fitted by cross-validation)."""
+    z = scores * temperature
+    z = np.exp(z - z.max())
+    return np.asarray(z / z.sum(), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision points, each chosen by cross-validation on the training data (see learn.py)."""
+
+    temperature: float  # cheap intent model
+    temperature_full: float  # intent model with sentence embeddings
+    cascade: float  # below this calibrated confidence, the embedding model decides
+    abstain: float  # below this calibrated confidence, no intent is claimed
+    second: float  # a second intent's one-vs-rest score must reach this
+    handoff: float  # the hand-off score must reach this
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything `recognise` needs from training."""
+
+    featurizer: Featurizer
+    intents: tuple[str, ...]
+    intent: Linear
+    intent_full: Linear
+    labels: Linear
+    handoff: Linear
+    languages: tuple[str, ...]
+    language: Linear
+    thresholds: Thresholds
+    report: dict[str, object]  # cross-validated figures of this model, for `responde train` and the README
+
+    def save(self, path: Path) -> None:
+        """One .npz file (written to a temporary name, then renamed)."""
+        arrays: dict[str, npt.NDArray[np.generic]] = dict(self.featurizer.to_arrays())
+        for name in ("intent", "intent_full", "labels", "handoff", "language"):
+            head: Linear = getattr(self, name)
+            arrays[f"{name}_w"], arrays[f"{name}_b"] = head.weights, head.bias
+        meta = {
+            "format": FORMAT,
+            "intents": list(self.intents),
+            "languages": list(self.languages),
+            "thresholds": self.thresholds.__dict__,
+            "report": self.report,
+        }
+        arrays["meta"] = np.array(json.dumps(meta))
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Model:
+        """The inverse of `save`; a file of another format is an error that says how to fix it."""
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        meta = json.loads(str(arrays["meta"]))
+        if meta.get("format") != FORMAT:
+            raise ValueError(
+                f"{path}: model format {meta.get('format')}, expected {FORMAT}; run `responde train`"
+            )
+
+        def head(name: str) -> Linear:
+            return Linear(arrays[f"{name}_w"].astype(np.float32), arrays[f"{name}_b"].astype(np.float32))
+
+        return cls(
+            Featurizer.from_arrays(arrays),
+            tuple(meta["intents"]),
+            head("intent"),
+            head("intent_full"),
+            head("labels"),
+            head("handoff"),
+            tuple(meta["languages"]),
+            head("language"),
+            Thresholds(**meta["thresholds"]),
+            meta["report"],
+        )
