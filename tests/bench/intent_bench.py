@@ -174,7 +174,7 @@ def main() -> None:
         "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)": peer(data),
         "TF-IDF + linear SVM (ours, cheap head alone)": ours.head(full=False),
         "TF-IDF + sentence embeddings + linear SVM (always)": ours.head(full=True),
-        "cascade without keyword rules": ours.shipped(keywords=False),
+        "the cascade alone (no keyword or wrapper stage)": ours.shipped(keywords=False),
         "**shipped: cascade + keyword rules**": ours.shipped(keywords=True),
     }
     for name, predict in candidates.items():
@@ -220,7 +220,7 @@ def main() -> None:
     # 5-fold cross-validation on dev: train on everything else plus 4/5 of dev.
     folds = [dev[i::5] for i in range(5)]
     cv: dict[str, tuple[list[str], list[str]]] = {
-        k: ([], []) for k in ("peer", "fasttext", "shipped", "shipped without keyword rules")
+        k: ([], []) for k in ("peer", "fasttext", "shipped", "the cascade alone")
     }
     for i, test in enumerate(folds):
         train = base + [ex for j, f in enumerate(folds) if j != i for ex in f]
@@ -230,7 +230,7 @@ def main() -> None:
             ("peer", peer(train)),
             ("fasttext", fasttext_candidate(train)),
             ("shipped", fold_model.shipped()),
-            ("shipped without keyword rules", fold_model.shipped(keywords=False)),
+            ("the cascade alone", fold_model.shipped(keywords=False)),
         ):
             cv[key][0].extend(gold)
             cv[key][1].extend(predict([ex.text for ex in test]))
