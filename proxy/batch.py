@@ -40,6 +40,9 @@ def answer(item: tuple[int, str]) -> tuple[str, bool]:
             row.received_at,
         )
     )
+    result["setup_required"] = _engine.rules.needs_setup  # as the server answers: no demo store's replies
+    if _engine.rules.needs_setup:
+        result["suggestions"] = []
     return json.dumps(result, ensure_ascii=False), True
 
 

@@ -47,6 +47,7 @@ def predict_rows(engine: Engine, examples: Iterable[Example]) -> list[dict[str, 
                 "intents": [i.id for i in found.intents],
                 "score": found.confidence,
                 "handoff": found.handoff.required,
+                "handoff_score": found.handoff.score,
                 "embedded": found.embedded,
             }
         )

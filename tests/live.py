@@ -23,6 +23,24 @@ from proxy.engine import Engine
 from proxy.server.app import create_app
 from proxy.store import Store
 
+EXE = [sys.executable, "-m", "proxy"]
+
+
+def cli(args: list[str], home: Path, models: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`responde ARGS` in a subprocess with its own data directory, the given model cache and a UTF-8
+    C locale (the interface language follows the environment: tests pin it)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
+    env.update(RESPONDE_HOME=str(home), LANG="C.UTF-8")
+    return subprocess.run(
+        [*EXE, "--no-progress", "--models", str(models), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+
 
 def free_port() -> int:
     """An unused loopback port."""

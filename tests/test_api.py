@@ -88,7 +88,7 @@ def headers(api, **over: str | None) -> dict[str, str]:
 
 
 BODY = json.dumps(
-    {"text": "cuándo me llega mi pedido?", "site": "mercadolibre.com.ar", "context": {"order_id": "2000001"}}
+    {"text": "¿ya despacharon mi pedido?", "site": "mercadolibre.com.ar", "context": {"order_id": "2000001"}}
 )
 
 

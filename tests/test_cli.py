@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from live import ServeProcess
+from live import ServeProcess, cli
 
 from proxy import paths
 from proxy.nlp import dataset
@@ -26,16 +26,7 @@ EXE = [sys.executable, "-m", "proxy"]
 
 
 def run(args: list[str], models: Path, home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, RESPONDE_HOME=str(home))
-    return subprocess.run(
-        [*EXE, "--no-progress", "--models", str(models), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return cli(args, home, models, stdin)
 
 
 def test_classify_jsonl(models_dir: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from live import cli
 
 from proxy import paths
 from proxy.store import Store
@@ -20,17 +21,7 @@ from proxy.store import Store
 EXE = [sys.executable, "-m", "proxy"]
 
 
-def run(args: list[str], home: Path, models: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, RESPONDE_HOME=str(home), LANG="C.UTF-8")
-    return subprocess.run(
-        [*EXE, "--no-progress", "--models", str(models), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+run = cli
 
 
 def in_terminal(args: list[str], home: Path, answer: str) -> tuple[int, str]:

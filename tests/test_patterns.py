@@ -203,7 +203,7 @@ def test_every_pattern_in_proxy_is_found(engine: Engine) -> None:
     # one of each way a pattern can live: module global, a list of tuples, a class' instance, re.sub literal
     assert "proxy.nlp.normalize._EMAIL" in found
     assert any(w.startswith("proxy.redact.") for w in found)
-    assert any(w.startswith("Engine.tone.") for w in found) and any(
+    assert any(w.startswith("Engine.recognizer.tone.") for w in found) and any(
         w.startswith("Engine.facts.") for w in found
     )
     assert any(w.startswith("proxy.policy:") for w in found)

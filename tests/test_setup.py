@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from live import ServeProcess
+from live import ServeProcess, cli
 
 from proxy import config, paths
 from proxy.cli_config import pad
@@ -21,18 +20,7 @@ EXE = [sys.executable, "-m", "proxy"]
 PT_RETURN = {"text": "Oi! Comprei e não serviu, posso devolver?", "site": "www.mercadolivre.com.br"}
 
 
-def responde(args: list[str], home: Path, models: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
-    env.update(RESPONDE_HOME=str(home), LANG="C.UTF-8")
-    return subprocess.run(
-        [*EXE, "--no-progress", "--models", str(models), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+responde = cli
 
 
 def checkout_state() -> tuple[str, str]:

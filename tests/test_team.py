@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from live import cli
 
 from proxy import paths
 from proxy.store import Store
@@ -47,15 +48,7 @@ def git(*args: str, cwd: Path | None = None) -> str:
 
 
 def responde(home: Path, models: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, RESPONDE_HOME=str(home), LANG="C.UTF-8")
-    return subprocess.run(
-        [*EXE, "--no-progress", "--models", str(models), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+    return cli(list(args), home, models)
 
 
 def push_rules(remote: Path, work: Path, files: dict[str, str], message: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +18,7 @@ import numpy.typing as npt
 CHAR_MIN, CHAR_MAX = 2, 5
 MAX_WORD_CHARS = 40  # a longer "word" is noise (a pasted link, a key mash): its char n-grams are capped
 MIN_DF = 2  # an n-gram seen in one training message only is not kept
+WORD_CACHE = 100_000
 
 
 def word_grams(words: Sequence[str]) -> list[str]:
@@ -51,6 +52,8 @@ class Featurizer:
     words: dict[str, int]  # word gram -> column
     chars: dict[str, int]  # char gram -> column (after the word columns)
     idf: npt.NDArray[np.float32]
+    # word as written -> the columns of its char grams: words repeat, their n-grams need not be rebuilt
+    _by_word: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def dim(self) -> int:
@@ -74,19 +77,30 @@ class Featurizer:
         idf = np.array([math.log((1 + n) / (1 + df)) + 1 for df in dfs], dtype=np.float32)
         return cls({g: i for i, g in enumerate(words)}, {g: len(words) + i for i, g in enumerate(chars)}, idf)
 
-    def _block(self, found: list[str], index: dict[str, int]) -> tuple[list[int], list[float]]:
-        counts = Counter(i for g in found if (i := index.get(g)) is not None)
-        cols = list(counts)
-        vals = [(1.0 + math.log(counts[c])) * float(self.idf[c]) for c in cols]
-        norm = math.sqrt(sum(v * v for v in vals)) or 1.0
-        return cols, [v / norm for v in vals]
+    def _block(self, found: list[int]) -> Sparse:
+        cols, counts = np.unique(np.array(found, dtype=np.int32), return_counts=True)
+        vals = (1.0 + np.log(counts)) * self.idf[cols]
+        norm = float(np.sqrt(vals @ vals)) or 1.0
+        return cols.astype(np.int32), (vals / norm).astype(np.float32)
+
+    def _char_columns(self, word: str) -> tuple[int, ...]:
+        cols = self._by_word.get(word)
+        if cols is None:
+            if len(self._by_word) >= WORD_CACHE:  # bounded: a buyer chooses the words
+                self._by_word.clear()
+            chars = self.chars
+            found = (chars.get(g) for g in char_grams([word]))
+            cols = self._by_word[word] = tuple(i for i in found if i is not None)
+        return cols
 
     def transform(self, normalized: str, cleaned: str) -> Sparse:
         """Column indices and values of one message: each block sublinear TF-IDF, L2-normalised."""
-        w, c = grams(normalized, cleaned)
-        wc, wv = self._block(w, self.words)
-        cc, cv = self._block(c, self.chars)
-        return np.array(wc + cc, dtype=np.int32), np.array(wv + cv, dtype=np.float32)
+        words = self.words
+        w = [i for g in word_grams(normalized.split()) if (i := words.get(g)) is not None]
+        c = [i for word in cleaned.lower().split() for i in self._char_columns(word)]
+        wc, wv = self._block(w)
+        cc, cv = self._block(c)
+        return np.concatenate([wc, cc]), np.concatenate([wv, cv])
 
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:
         """What `save` stores: the vocabulary in column order, idf and the block split."""

@@ -12,6 +12,7 @@ from proxy.nlp.normalize import fold, tokens
 from proxy.sites import longest_suffix_match
 
 LANGUAGES = ("es", "pt", "en")
+LID_CHARS = 200
 LOCALES = ("es-MX", "es-AR", "es-CO", "es-CL", "es-ES", "pt-BR", "en-US")
 DEFAULT_LOCALE = {"es": "es-MX", "pt": "pt-BR", "en": "en-US"}
 
@@ -131,7 +132,7 @@ class LanguageDetector:
         self._model = fasttext.load_model(str(model_path or lid_model_path()))
 
     def _lid(self, text: str) -> dict[str, float]:
-        clean = " ".join(fold(text).split())
+        clean = " ".join(fold(text[:LID_CHARS]).split())  # the language is plain in the first lines
         labels, probs = self._model.predict(clean, k=12, threshold=0.0)
         out = dict.fromkeys(LANGUAGES, 0.0)
         for label, prob in zip(labels, probs, strict=False):
@@ -148,9 +149,12 @@ class LanguageDetector:
         site: str | None = None,
         locale: str | None = None,
         corpus_probs: dict[str, float] | None = None,
+        normalized: str | None = None,
     ) -> Language:
-        """Language of `text`, with the site (or a requested locale) as a prior and corpus-model votes."""
-        toks = [t for t in tokens(text) if t.isalpha()]
+        """Language of `text`, with the site (or a requested locale) as a prior and corpus-model votes
+        (`normalized`: the text's normalize()d form, when the caller has it already)."""
+        words = normalized.split() if normalized is not None else tokens(text)
+        toks = [t for t in words if t.isalpha()]
         lid = self._lid(text)
         prior_locale = locale if locale in LOCALES else site_locale(site)
         prior_lang = prior_locale.split("-")[0] if prior_locale else None

@@ -33,7 +33,7 @@ class Linear:
     def scores(self, x: Sparse, *dense: Vector) -> Vector:
         """Scores of one message: sparse TF-IDF columns first, then the dense tails in order."""
         idx, val = x
-        out = self.bias + val @ self.weights[idx]
+        out = self.bias + val @ np.take(self.weights, idx, axis=0)
         start = len(self.weights) - sum(len(d) for d in dense)
         for d in dense:
             out = out + d @ self.weights[start : start + len(d)]

@@ -117,12 +117,17 @@ _LAUGH = re.compile(r"^(?:(?:ja|je|ji|ha|he|ka|rs|js|jaj|kk)+[a-z]?|k{3,}|rsrs\w
 _PUNCT_KEEP = {"?", "!"}
 
 
+@functools.cache
+def _no_marks() -> dict[int, None]:
+    """Every combining mark of the Basic Multilingual Plane, to delete with str.translate."""
+    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents (ñ becomes n), keeping everything else."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKD", text.lower()).translate(_no_marks())
 
 
 @functools.lru_cache(maxsize=1 << 16)

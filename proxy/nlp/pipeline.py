@@ -150,7 +150,7 @@ class Recognizer:
         text = read_text(raw)
         tone = self.tone.detect(text.clean, text.normalized)
         x = self.model.featurizer.transform(text.normalized, text.clean)
-        language = self.lid.detect(text.clean, site, locale, language_probs(self.model, x))
+        language = self.lid.detect(text.clean, site, locale, language_probs(self.model, x), text.normalized)
         probs, embedded = intent_probs(self.model, x, text, self.embedder)
         fused = with_keywords(
             self.model, probs, self.keywords.scores(text.normalized, language.code), self.intents

@@ -11,6 +11,7 @@ from proxy.nlp.normalize import fold, normalize
 ANGRY_EMOJI = frozenset("😡😤🤬😠🙄🙃😑😒💩🤡")  # not 😩/😫: "no me quedó 😩" is weary, not angry
 _MULTI = re.compile(r"[!?]{2,}")
 _WORD = re.compile(r"\w+")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 SHOUT_LETTERS = 7  # a run of capitalised words this long is shouting ("ES NUEVO", "QUIERO MI DINERO")
 
 
@@ -45,8 +46,8 @@ CUE_FEATURES = ("anger", "threat", "shouting", "angry_emoji", "stacked_marks", "
 
 def shouting(text: str) -> bool:
     """Mostly capitals, or a run of capitalised words ("ES NUEVO"; an acronym such as "DHL" is not)."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 10 and sum(c.isupper() for c in letters) / len(letters) > 0.6:
+    letters = _NOT_LETTER.sub("", text)
+    if len(letters) >= 10 and sum(map(str.isupper, letters)) / len(letters) > 0.6:
         return True
     run: list[str] = []
     for word in [*_WORD.findall(text), ""]:
@@ -69,13 +70,25 @@ class _Cues:
 
     def __init__(self, table: Mapping[str, Sequence[str]]) -> None:
         phrases = [p for per_lang in table.values() for p in per_lang]
-        self.normalized = sorted({normalize(p) for p in phrases if not _literal(p)})
+        self.normalized = sorted({normalize(p) for p in phrases if not _literal(p)} - {""})
+        # phrases by their first token: a message is scanned once, token by token
+        self._by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for phrase in self.normalized:
+            toks = tuple(phrase.split())
+            self._by_first.setdefault(toks[0], []).append((phrase, toks))
         literal = sorted({fold(p) for p in phrases if _literal(p)})
         self.literal = [(p, re.compile(rf"(?<!\w){re.escape(p)}(?!\w)")) for p in literal]
 
     def find(self, padded: str, folded: str) -> list[str]:
         """Phrases present: `padded` is the normalized message in spaces, `folded` the message as written."""
-        found = [p for p in self.normalized if f" {p} " in padded]
+        toks = padded.split()
+        hits = {
+            phrase
+            for i, tok in enumerate(toks)
+            for phrase, want in self._by_first.get(tok, ())
+            if tuple(toks[i : i + len(want)]) == want
+        }
+        found = sorted(hits)
         return found + [p for p, pattern in self.literal if pattern.search(folded)]
 
 

@@ -87,15 +87,23 @@ class Server:
             "--port",
             str(self.port),
         ]
+
+        # Before the server starts, so that no other process competes with its start-up: the pairing token,
+        # and the store's setup (a server not set up answers without replies, which would flatter it).
+        def cli(*args: str) -> str:
+            done = subprocess.run(
+                [sys.executable, "-m", "proxy", *args],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            return done.stdout.strip()
+
+        self.token = cli("token")
+        cli("setup", "--yes", "--store-name", "Bench Store", "--return-days", "30")
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.token = subprocess.run(
-            [sys.executable, "-m", "proxy", "token"],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
         self.url = f"http://127.0.0.1:{self.port}"
         self.headers = {
             "Origin": f"chrome-extension://{paths.extension_id()}",
