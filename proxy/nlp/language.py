@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,7 @@ def _exclusive(lexicon: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
 
 
 LEXICON = _exclusive(LEXICON)
+WORD_LANGUAGE = {w: lang for lang, words in LEXICON.items() for w in words}  # exclusive: one language a word
 
 DIALECT_MARKERS: dict[str, frozenset[str]] = {
     "es-AR": frozenset(
@@ -160,9 +162,10 @@ class LanguageDetector:
         prior_lang = prior_locale.split("-")[0] if prior_locale else None
         n = max(len(toks), 1)
         lid_weight = min(1.0, 0.25 + n / 8)
+        marks = Counter(WORD_LANGUAGE[t] for t in toks if t in WORD_LANGUAGE)  # one pass for 3 languages
         scores: dict[str, float] = {}
         for lang in LANGUAGES:
-            lex = sum(1 for t in toks if t in LEXICON[lang]) / n
+            lex = marks[lang] / n
             prior = 0.35 if lang == prior_lang else 0.0
             corpus = (corpus_probs or {}).get(lang, 0.0)
             scores[lang] = lid_weight * math.sqrt(lid[lang]) + 0.9 * lex + prior + 0.6 * corpus

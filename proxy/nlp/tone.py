@@ -46,6 +46,8 @@ CUE_FEATURES = ("anger", "threat", "shouting", "angry_emoji", "stacked_marks", "
 
 def shouting(text: str) -> bool:
     """Mostly capitals, or a run of capitalised words ("ES NUEVO"; an acronym such as "DHL" is not)."""
+    if text == text.lower():  # no capital at all: the common case, decided at C speed
+        return False
     letters = _NOT_LETTER.sub("", text)
     if len(letters) >= 10 and sum(map(str.isupper, letters)) / len(letters) > 0.6:
         return True
@@ -66,30 +68,39 @@ def _literal(phrase: str) -> bool:
 
 
 class _Cues:
-    """One cue list: matched on normalize()d text, or as written where normalize() would change it."""
+    """The cue lists (negative, threats, praise, disputes), matched in one pass over the message's tokens:
+    on normalize()d text, or as written where normalize() would change a phrase."""
 
-    def __init__(self, table: Mapping[str, Sequence[str]]) -> None:
-        phrases = [p for per_lang in table.values() for p in per_lang]
-        self.normalized = sorted({normalize(p) for p in phrases if not _literal(p)} - {""})
-        # phrases by their first token: a message is scanned once, token by token
-        self._by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for phrase in self.normalized:
-            toks = tuple(phrase.split())
-            self._by_first.setdefault(toks[0], []).append((phrase, toks))
-        literal = sorted({fold(p) for p in phrases if _literal(p)})
-        self.literal = [(p, re.compile(rf"(?<!\w){re.escape(p)}(?!\w)")) for p in literal]
+    KINDS = ("negative", "threats", "positive", "disputes")
 
-    def find(self, padded: str, folded: str) -> list[str]:
-        """Phrases present: `padded` is the normalized message in spaces, `folded` the message as written."""
-        toks = padded.split()
-        hits = {
-            phrase
-            for i, tok in enumerate(toks)
-            for phrase, want in self._by_first.get(tok, ())
-            if tuple(toks[i : i + len(want)]) == want
-        }
-        found = sorted(hits)
-        return found + [p for p, pattern in self.literal if pattern.search(folded)]
+    def __init__(self, tables: Sequence[Mapping[str, Sequence[str]]]) -> None:
+        # phrases by their first token, for every list at once: a message is scanned once, token by token
+        self._by_first: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+        self.literal: list[tuple[int, str, re.Pattern[str]]] = []
+        for kind, table in enumerate(tables):
+            phrases = [p for per_lang in table.values() for p in per_lang]
+            for phrase in sorted({normalize(p) for p in phrases if not _literal(p)} - {""}):
+                toks = tuple(phrase.split())
+                self._by_first.setdefault(toks[0], []).append((kind, phrase, toks))
+            for lit in sorted({fold(p) for p in phrases if _literal(p)}):
+                self.literal.append((kind, lit, re.compile(rf"(?<!\w){re.escape(lit)}(?!\w)")))
+
+    def find(self, normalized: str, folded: str) -> list[list[str]]:
+        """Phrases present, per list: `normalized` is the normalized message, `folded` the message as
+        written (lowercase, no accents)."""
+        hits: list[set[str]] = [set() for _ in self.KINDS]
+        toks = normalized.split()
+        by_first = self._by_first
+        for i, tok in enumerate(toks):
+            if tok in by_first:
+                for kind, phrase, want in by_first[tok]:
+                    if len(want) == 1 or tuple(toks[i : i + len(want)]) == want:
+                        hits[kind].add(phrase)
+        found = [sorted(h) for h in hits]
+        for kind, lit, pattern in self.literal:
+            if lit in folded and pattern.search(folded):  # the substring test first: a C-speed filter
+                found[kind].append(lit)
+        return found
 
 
 class ToneDetector:
@@ -102,26 +113,19 @@ class ToneDetector:
         positive: Mapping[str, Sequence[str]],
         disputes: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        self._negative = _Cues(negative)
-        self._threats = _Cues(threats)
-        self._positive = _Cues(positive)
-        self._disputes = _Cues(disputes or {})
+        self._cues = _Cues([negative, threats, positive, disputes or {}])
 
     def detect(self, text: str, normalized: str | None = None) -> Tone:
         """Negative on a threat, an anger word, shouting, angry emoji or stacked !!/?? next to another cue."""
         norm = normalized if normalized is not None else normalize(text)
-        padded = f" {norm} "
-        folded = fold(text)
-        threats = self._threats.find(padded, folded)
-        cues = self._negative.find(padded, folded)
-        praise = bool(self._positive.find(padded, folded))
-        if shouting(text) and (cues or threats or not praise):  # "MUITO BOM, RECOMENDO" is joy
+        cues, threats, positive, disputes = self._cues.find(norm, fold(text))
+        praise = bool(positive)
+        if (cues or threats or not praise) and shouting(text):  # "MUITO BOM, RECOMENDO" is joy
             cues.append("shouting")
-        if any(ch in ANGRY_EMOJI for ch in text):
+        if not ANGRY_EMOJI.isdisjoint(text):
             cues.append("angry emoji")
-        if _MULTI.search(text) and (cues or threats):
+        if (cues or threats) and _MULTI.search(text):
             cues.append("!!")
         negative = bool(threats or cues)
         sentiment = "negative" if negative else "positive" if praise else "neutral"
-        disputes = self._disputes.find(padded, folded)
         return Tone(sentiment, negative, tuple(threats), tuple(cues), tuple(disputes), "?" in text, praise)

@@ -35,6 +35,7 @@ def allowed_hosts(port: int) -> frozenset[str]:
 
 
 PURGE_EVERY_S = 3600
+EMBEDDER_DELAY_S = 1.0  # after start-up, before the sentence encoder loads in the background
 
 
 def store_ctx(open_store: Callable[[], Store]) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -85,6 +86,9 @@ async def load_embeddings(app: web.Application) -> None:
     embedder = app[ENGINE].recognizer.embedder
     if embedder is None or embedder.ready:
         return
+    # Not while the server starts listening and answers its first requests: the load holds the GIL and one
+    # of the two cores, and the extension's first question usually comes right away.
+    await asyncio.sleep(EMBEDDER_DELAY_S)
     await asyncio.get_running_loop().run_in_executor(None, embedder.load)
     store = app.get(STORE)
     await app[POOL].reload(make_jobs(app[ENGINE], store.hasher if store else None))

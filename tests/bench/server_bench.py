@@ -54,31 +54,33 @@ async def closed_loop(
     return {"rps": len(latencies) / took, "p50": q[49], "p99": q[98], "errors": errors}
 
 
-async def startup() -> tuple[float, float, float]:
-    """Seconds from process start to the first answered request, then memory once every model is loaded:
-    the server's RSS and the PSS of the server with its workers (MiB). The model is already trained (a
-    first start also trains it: see the training rows)."""
+async def startup() -> tuple[float, float, float, float]:
+    """Seconds from process start to the first answered /v1/health and to the first /v1/analyze answered
+    with intents and replies, then memory once every model is loaded: the server's RSS and the PSS of the
+    server with its workers (MiB). The model is already trained (a first start also trains it: see the
+    training rows)."""
     rules = load_rules(paths.RULES_DIR)
     ensure_model(training_examples(rules, paths.CORPUS_DIR), rules, paths.models_dir())
-    t0 = time.perf_counter()
     server = Server()
     try:
         await server.wait()
-        took = time.perf_counter() - t0
+        health = time.perf_counter() - server.started
         async with aiohttp.ClientSession(headers=server.headers) as s:
             body = json.dumps({"text": "hola, tienen stock?"})
             async with s.post(
                 f"{server.url}/v1/analyze", data=body, headers={"Content-Type": "application/json"}
-            ):
-                pass
+            ) as r:
+                answer = await r.json()
+                assert r.status == 200 and answer["intents"] and answer["suggestions"], answer
+        analyze = time.perf_counter() - server.started
         await asyncio.sleep(EMBEDDINGS_LOADED)
-        return took, rss_kib(server.proc.pid) / 1024, tree_pss_kib(server.proc.pid) / 1024
+        return health, analyze, rss_kib(server.proc.pid) / 1024, tree_pss_kib(server.proc.pid) / 1024
     finally:
         server.stop()
 
 
 async def main_async(seconds: float) -> list[str]:
-    took, rss, pss = await startup()
+    health, analyze, rss, pss = await startup()
     server = Server()
     await server.wait()
     await asyncio.sleep(EMBEDDINGS_LOADED)
@@ -100,7 +102,8 @@ async def main_async(seconds: float) -> list[str]:
         f"| server /v1/analyze, 16 connections | {ours['rps']:.0f} req/s, p50 {ours['p50']:.2f} ms, "
         f"p99 {ours['p99']:.2f} ms, {ours['errors']} errors | bare echo {bare['rps']:.0f} req/s, "
         f"p99 {bare['p99']:.2f} ms; ratio {ours['rps'] / bare['rps']:.2f} | p99 ≤ 20 ms |",
-        f"| start-up to first answer | {took:.2f} s | | ≤ 1.5 s |",
+        f"| start-up to first answer | {analyze:.2f} s to the first /v1/analyze with replies "
+        f"(/v1/health at {health:.2f} s) | | ≤ 1.5 s |",
         f"| memory with every model loaded (sentence encoder included) | server RSS {rss:.0f} MiB; server + "
         f"workers PSS {pss:.0f} MiB | | ≤ 300 MB |",
     ]
