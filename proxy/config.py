@@ -17,6 +17,7 @@ from typing import Any
 import platformdirs
 import yaml
 
+from proxy.paths import private_dir
 from proxy.rules.loader import RuleSet, load_rules
 
 LAYER_NAMES = ("shipped", "user", "team")
@@ -32,9 +33,7 @@ def config_home() -> Path:
         home = Path(home_env) / "config"
     else:
         home = Path(platformdirs.user_config_dir("responde", appauthor=False, roaming=True))
-    home.mkdir(parents=True, exist_ok=True)
-    os.chmod(home, 0o700)
-    return home
+    return private_dir(home)
 
 
 def user_rules_dir() -> Path:

@@ -24,10 +24,14 @@ def data_home() -> Path:
     ~/.local/share/responde on Linux, ~/Library/Application Support/responde on macOS,
     %LOCALAPPDATA%\\responde on Windows."""
     env = os.environ.get("RESPONDE_HOME")
-    home = Path(env) if env else Path(platformdirs.user_data_dir("responde", appauthor=False))
-    home.mkdir(parents=True, exist_ok=True)
-    os.chmod(home, 0o700)
-    return home
+    return private_dir(Path(env) if env else Path(platformdirs.user_data_dir("responde", appauthor=False)))
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner can enter (created if missing, 0700 either way)."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
 
 
 def models_dir() -> Path:

@@ -24,6 +24,7 @@ from proxy.nlp.embed import DIM, Embedder
 from proxy.nlp.features import Featurizer
 from proxy.nlp.model import Linear, Model, Thresholds
 from proxy.nlp.normalize import normalize
+from proxy.nlp.segments import SEGMENT_WEIGHT, segments
 from proxy.nlp.tone import CUE_FEATURES, ToneDetector
 
 FOLDS = 3
@@ -157,6 +158,19 @@ def _labels(x: csr_matrix, present: npt.NDArray[np.bool_]) -> Linear:
     return Linear(np.hstack([h.weights for h in heads]), np.concatenate([h.bias for h in heads]))
 
 
+def sentence_scores(
+    head: Linear, featurizer: Featurizer, examples: Sequence[Example], rows: npt.NDArray[np.int_]
+) -> dict[int, npt.NDArray[np.float32]]:
+    """The cheap head's raw scores of each sentence of these rows' messages (those of two sentences or more),
+    as the second-intent stage sees them when serving."""
+    out = {}
+    for row in rows:
+        pieces = segments(clean(examples[row].text))
+        if len(pieces) >= 2:
+            out[int(row)] = _scores(head, sparse(featurizer, [(normalize(p), p) for p in pieces]))
+    return out
+
+
 def _scores(head: Linear, x: csr_matrix) -> npt.NDArray[np.float32]:
     return np.asarray(x @ head.weights + head.bias, dtype=np.float32)
 
@@ -239,17 +253,21 @@ def fit(
     k = len(intents)
     oof = {name: np.zeros((len(examples), w)) for name, w in (("i", k), ("f", k), ("l", k), ("h", 1))}
     folds = held_out_folds(examples, m.main)
+    sentences: dict[int, npt.NDArray[np.float32]] = {}  # row -> raw cheap scores of its sentences
     for n, test in enumerate(folds, 1):
         progress(f"held-out scores {n}/{len(folds)}")
         train = np.setdiff1d(np.arange(len(examples)), test)
-        oof["i"][test] = _scores(_multiclass(m.tfidf[train], m.main[train], k), m.tfidf[test])
+        cheap = _multiclass(m.tfidf[train], m.main[train], k)
+        oof["i"][test] = _scores(cheap, m.tfidf[test])
+        sentences.update(sentence_scores(cheap, featurizer, examples, test))
         oof["f"][test] = _scores(_multiclass(m.full[train], m.main[train], k), m.full[test])
         oof["l"][test] = _scores(_labels(*with_pairs(train)), m.cues[test])
         oof["h"][test] = _scores(_binary(m.cues[train], m.person[train]), m.cues[test])
     progress("final model")
     rows = np.concatenate(folds)
     scheme = "labelled messages, by a model trained without them" if len(folds) == 1 else f"{FOLDS}-fold CV"
-    thresholds, report = choose({key: v[rows] for key, v in oof.items()}, m.subset(rows), intents, scheme)
+    held = {key: v[rows] for key, v in oof.items()}
+    thresholds, report = choose(held, m.subset(rows), intents, scheme, [sentences.get(int(i)) for i in rows])
     languages = sorted(set(m.langs))
     lang = LogisticRegression(C=10.0, max_iter=2000).fit(m.tfidf, m.langs)
     return Model(
@@ -271,9 +289,14 @@ def fit(
 
 
 def choose(
-    oof: dict[str, npt.NDArray[Any]], m: Matrices, intents: list[str], scheme: str
+    oof: dict[str, npt.NDArray[Any]],
+    m: Matrices,
+    intents: list[str],
+    scheme: str,
+    sentences: Sequence[npt.NDArray[np.float32] | None] = (),
 ) -> tuple[Thresholds, dict[str, object]]:
-    """Thresholds from held-out scores, and the figures they give there."""
+    """Thresholds from held-out scores (`sentences`: a row's cheap scores per sentence, None for one
+    sentence), and the figures they give there."""
     t_cheap = metrics.fit_temperature(oof["i"], m.main)
     t_full = metrics.fit_temperature(oof["f"], m.main)
     p_cheap, p_full = metrics.softmax_rows(oof["i"], t_cheap), metrics.softmax_rows(oof["f"], t_full)
@@ -286,10 +309,15 @@ def choose(
     probs = cascade(tau)
     main = probs.argmax(1)
     skip = [intents.index(i) for i in ("greeting", "other") if i in intents]
-    second = metrics.best_second_threshold(oof["l"], main, m.present, skip)
+    per_sentence = np.zeros_like(oof["l"])
+    for row, scores in enumerate(sentences):
+        if scores is not None:
+            per_sentence[row] = metrics.softmax_rows(scores, t_cheap).max(0)
+    labels = oof["l"] + SEGMENT_WEIGHT * per_sentence
+    second = metrics.best_second_threshold(labels, main, m.present, skip)
     handoff = metrics.threshold_for_precision(oof["h"][:, 0], m.person, HANDOFF_PRECISION)
     said = oof["h"][:, 0] >= handoff
-    two = metrics.two_intents(oof["l"], main, m.present, second, skip)
+    two = metrics.two_intents(labels, main, m.present, second, skip)
     report: dict[str, object] = {
         "examples": len(m.main),  # the rows thresholds were chosen on
         "held_out": scheme,

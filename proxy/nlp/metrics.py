@@ -93,4 +93,4 @@ def best_second_threshold(scores: Array, main: Array, present: Array, skip: Sequ
         r, p = two_intents(scores, main, present, t, skip)
         return 2 * r * p / (r + p) if r + p else 0.0
 
-    return float(max(np.arange(-1.0, 0.51, 0.05), key=f1))
+    return float(max(np.arange(-1.0, 1.01, 0.05), key=f1))

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from proxy.nlp.features import Featurizer, Sparse
+from proxy.nlp.features import Batch, Featurizer, Sparse
 
 Vector = npt.NDArray[np.float32]
-FORMAT = 1
+FORMAT = 2  # 2: the second-intent threshold applies to label score + sentence probability
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,16 @@ class Linear:
             out = out + d @ self.weights[start : start + len(d)]
             start += len(d)
         return np.asarray(out, dtype=np.float32)
+
+
+def scores_many(head: Linear, batch: Batch, n: int) -> Vector:
+    """`head.scores` of the n texts of a `Featurizer.transform_many` batch (sparse features only), (n, k)."""
+    rows, cols, vals = batch
+    out = np.tile(head.bias, (n, 1)).astype(np.float32)
+    if len(rows):
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        out[rows[starts]] += np.add.reduceat(vals[:, None] * np.take(head.weights, cols, axis=0), starts)
+    return out
 
 
 def softmax(scores: Vector, temperature: float) -> Vector:

@@ -1,7 +1,7 @@
 """Recognition as a pipeline of small stages, each a function of the previous stages' output:
 
     clean -> normalize -> tone cues -> features -> language -> intent (cascade) -> keywords -> second intent
-    -> hand-off
+    (with the message's sentences) -> hand-off
 
 `Recognizer.read` only composes them. Pure: no I/O, no aiohttp, safe to call from worker processes."""
 
@@ -17,8 +17,9 @@ from proxy.nlp.embed import Embedder
 from proxy.nlp.features import Sparse
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import Language, LanguageDetector
-from proxy.nlp.model import Model, Vector, softmax
+from proxy.nlp.model import Model, Vector, scores_many, softmax
 from proxy.nlp.normalize import normalize
+from proxy.nlp.segments import SEGMENT_WEIGHT, segments
 from proxy.nlp.tone import Tone, ToneDetector
 
 NOT_SECOND = ("greeting", "other")
@@ -105,17 +106,35 @@ def with_keywords(
     return {i: p / rest * (1.0 - floor) for i, p in out.items() if i != top} | {top: floor}
 
 
+def segment_probs(model: Model, text: Text) -> Vector | None:
+    """Per intent, its best calibrated probability in any one sentence of the message (the cheap model on
+    each sentence, all sentences in one batch), or None for a one-sentence message."""
+    pieces = segments(text.clean)
+    if len(pieces) < 2:
+        return None
+    batch = model.featurizer.transform_many([(normalize(s), s) for s in pieces])
+    z = scores_many(model.intent, batch, len(pieces)) * model.thresholds.temperature
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    best: Vector = (z / z.sum(axis=1, keepdims=True)).max(axis=0)
+    return best
+
+
 def second_intent(
-    model: Model, x: Sparse, cues: list[float], main: str, fused: Mapping[str, float]
+    model: Model, x: Sparse, cues: list[float], main: str, fused: Mapping[str, float], text: Text
 ) -> IntentScore | None:
-    """A second intent: the best one-vs-rest label besides the main one, when it clears its threshold."""
+    """A second intent: the best one-vs-rest label besides the main one, its score raised by SEGMENT_WEIGHT
+    times the intent's best probability in a sentence of its own, when that clears its threshold."""
     scores = model.labels.scores(x, np.array(cues, np.float32))
-    ranked = sorted(zip(model.intents, scores.tolist(), strict=True), key=lambda kv: -kv[1])
-    for intent, score in ranked:
-        if intent == main or intent in NOT_SECOND or intent not in fused:
-            continue
-        return IntentScore(intent, round(fused[intent], 3)) if score >= model.thresholds.second else None
-    return None
+    allowed = [j for j, i in enumerate(model.intents) if i != main and i not in NOT_SECOND and i in fused]
+    if not allowed or scores[allowed].max() + SEGMENT_WEIGHT < model.thresholds.second:
+        return None  # not even a sentence of its own could lift one over the threshold: skip that cost
+    per_sentence = segment_probs(model, text)
+    if per_sentence is not None:
+        scores = scores + SEGMENT_WEIGHT * per_sentence
+    best = max(allowed, key=lambda j: scores[j])
+    if scores[best] < model.thresholds.second:
+        return None
+    return IntentScore(model.intents[best], round(fused[model.intents[best]], 3))
 
 
 def handoff(
@@ -159,7 +178,7 @@ class Recognizer:
         intents: list[IntentScore] = []
         if confidence >= self.model.thresholds.abstain and text.normalized:
             intents.append(IntentScore(main, round(confidence, 3)))
-            second = second_intent(self.model, x, tone.vector(), main, fused)
+            second = second_intent(self.model, x, tone.vector(), main, fused, text)
             intents += [second] if second else []
             if self.request_first and second and main in WRAPPERS and second.id not in WRAPPERS:
                 intents.reverse()

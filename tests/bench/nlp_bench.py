@@ -178,7 +178,7 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
         "MODEL intent": each(lambda i: intent_probs(model, xs[i], texts_[i], r.embedder)),
         "MODEL language head": each(lambda i: language_probs(model, xs[i])),
         "MODEL second intent": each(
-            lambda i: second_intent(model, xs[i], tones[i].vector(), mains[i], fused[i])
+            lambda i: second_intent(model, xs[i], tones[i].vector(), mains[i], fused[i], texts_[i])
         ),
         "MODEL hand-off": each(lambda i: handoff(model, xs[i], tones[i], [], r.handoff_intents)),
         "MODEL lid.176": each(lambda i: lid.predict(" ".join(texts_[i].clean[:200].lower().split()), k=12)),
