@@ -186,6 +186,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, float]:
     server = Server()
     try:
         await server.wait()
+        await asyncio.sleep(args.settle)  # e.g. until the sentence encoder has loaded in the background
         return await drive(server, args.rate, args.seconds, args.connections)
     finally:
         server.stop()
@@ -196,6 +197,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--settle", type=float, default=0.0, help="seconds between start-up and load")
     args = parser.parse_args()
     r = asyncio.run(main_async(args))
     print("| requests | errors | achieved req/s | p50 ms | p99 ms | RSS start MiB | RSS end MiB |")
