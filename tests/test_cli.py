@@ -248,3 +248,29 @@ def test_reload_swaps_rules_reports_and_keeps_serving_when_they_break(
     assert "reload failed, still serving the previous rules and model" in log and "store.yaml" in log
     gone = run(["reload"], models_dir, tmp_path / "nohome")
     assert gone.returncode == 1 and "No running server found" in gone.stderr
+
+
+def test_classify_says_it_trains_first_and_keeps_stdout_json(tmp_path: Path) -> None:
+    """A first classify trains the model (a minute on the shipped corpus): never in silence, as if it hung."""
+    corpus = tmp_path / "corpus"
+    for source in sorted(paths.CORPUS_DIR.glob("*/*.txt")):  # a small corpus: 8 lines an intent and language
+        target = corpus / source.parent.name / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            "\n".join(source.read_text(encoding="utf-8").splitlines()[:8]) + "\n", encoding="utf-8"
+        )
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
+    env.update(RESPONDE_HOME=str(tmp_path / "home"), LANG="C.UTF-8")
+    done = subprocess.run(
+        [*EXE, "--models", str(tmp_path / "models"), "--corpus", str(corpus), "classify"],
+        input=json.dumps({"id": 1, "text": "do you ship to Canada?"}) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Training the intent model (first start only): 1/4 steps" in done.stderr
+    assert "Trained the intent model in " in done.stderr
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [1]
