@@ -49,25 +49,26 @@ Sparse = tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]
 Batch = tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float32]]  # row, column, value
 
 
-def _counted(found: list[int]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-    """The distinct columns, sorted, and how often each occurs: np.unique(return_counts=True) without its
-    Python-level overhead (it was half the cost of a short message's features)."""
-    return _counted_keys(np.array(found, dtype=np.int32))
-
-
-def _counted_keys(keys: npt.NDArray[np.integer]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
-    """`_counted` of an array (any integer type, kept)."""
-    ordered = np.sort(keys)
-    if not len(ordered):
-        return ordered, np.zeros(0, np.int64)
-    first = np.empty(len(ordered), bool)  # where a new column starts
+def runs(ordered: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Where each run of equal values of a sorted, non-empty array starts, and its length."""
+    first = np.empty(len(ordered), bool)
     first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    counts = np.empty(len(starts), np.int64)
-    counts[:-1] = starts[1:] - starts[:-1]
-    counts[-1] = len(ordered) - starts[-1]
-    return ordered[starts], counts
+    lengths = np.empty(len(starts), np.intp)
+    lengths[:-1] = starts[1:] - starts[:-1]
+    lengths[-1] = len(ordered) - starts[-1]
+    return starts, lengths
+
+
+def _counted(keys: npt.NDArray[np.integer]) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
+    """The distinct values, sorted, and how often each occurs (type kept): np.unique(return_counts=True)
+    without its Python-level overhead (it was half the cost of a short message's features)."""
+    ordered = np.sort(keys)
+    if not len(ordered):
+        return ordered, np.zeros(0, np.intp)
+    starts, lengths = runs(ordered)
+    return ordered[starts], lengths
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class Featurizer:
         return cls({g: i for i, g in enumerate(words)}, {g: len(words) + i for i, g in enumerate(chars)}, idf)
 
     def _block(self, found: list[int]) -> Sparse:
-        cols, counts = _counted(found)
+        cols, counts = _counted(np.array(found, dtype=np.int32))
         vals = (1.0 + np.log(counts)) * self.idf[cols]
         norm = float(np.sqrt(vals @ vals)) or 1.0
         return cols.astype(np.int32), (vals / norm).astype(np.float32)
@@ -118,11 +119,15 @@ class Featurizer:
             cols = self._by_word[word] = tuple(i for i in found if i is not None)
         return cols
 
-    def transform(self, normalized: str, cleaned: str) -> Sparse:
-        """Column indices and values of one message: each block sublinear TF-IDF, L2-normalised."""
+    def _columns(self, normalized: str, cleaned: str) -> tuple[list[int], list[int]]:
+        """The columns of a text's word grams and of its char grams, repeats kept (the counts)."""
         words = self.words
         w = [i for g in word_grams(normalized.split()) if (i := words.get(g)) is not None]
-        c = [i for word in cleaned.lower().split() for i in self._char_columns(word)]
+        return w, [i for word in cleaned.lower().split() for i in self._char_columns(word)]
+
+    def transform(self, normalized: str, cleaned: str) -> Sparse:
+        """Column indices and values of one message: each block sublinear TF-IDF, L2-normalised."""
+        w, c = self._columns(normalized, cleaned)
         wc, wv = self._block(w)
         cc, cv = self._block(c)
         return np.concatenate([wc, cc]), np.concatenate([wv, cv])
@@ -130,25 +135,22 @@ class Featurizer:
     def transform_many(self, texts: Sequence[tuple[str, str]]) -> Batch:
         """`transform` of several (normalized, cleaned) texts at once, as (row, column, value) triples sorted
         by row: the same values, with a fixed number of array operations whatever the number of texts."""
-        words = self.words
         groups: list[int] = []
         found: list[int] = []
         for row, (normalized, cleaned) in enumerate(texts):
-            w = [i for g in word_grams(normalized.split()) if (i := words.get(g)) is not None]
-            c = [i for word in cleaned.lower().split() for i in self._char_columns(word)]
+            w, c = self._columns(normalized, cleaned)
             groups += [2 * row] * len(w) + [2 * row + 1] * len(c)  # a block of a text is a group
             found += w + c
         if not found:
             empty = np.zeros(0, np.int32)
             return empty, empty, np.zeros(0, np.float32)
-        keys = np.array(groups, np.int64) * self.dim + np.array(found, np.int64)
-        distinct, counts = _counted_keys(keys)
+        distinct, counts = _counted(np.array(groups, np.int64) * self.dim + np.array(found, np.int64))
         group, cols = np.divmod(distinct, self.dim)
         vals = (1.0 + np.log(counts)) * self.idf[cols]
-        starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+        starts, lengths = runs(group)
         norms = np.sqrt(np.add.reduceat(vals * vals, starts))
         norms[norms == 0] = 1.0
-        vals = vals / np.repeat(norms, np.diff(np.append(starts, len(vals))))
+        vals = vals / np.repeat(norms, lengths)
         return (group // 2).astype(np.int32), cols.astype(np.int32), vals.astype(np.float32)
 
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:

@@ -24,7 +24,8 @@ from proxy.nlp.embed import DIM, Embedder
 from proxy.nlp.features import Featurizer
 from proxy.nlp.model import Linear, Model, Thresholds
 from proxy.nlp.normalize import normalize
-from proxy.nlp.segments import SEGMENT_WEIGHT, segments
+from proxy.nlp.pipeline import sentence_scores
+from proxy.nlp.segments import SEGMENT_WEIGHT
 from proxy.nlp.tone import CUE_FEATURES, ToneDetector
 
 FOLDS = 3
@@ -158,16 +159,16 @@ def _labels(x: csr_matrix, present: npt.NDArray[np.bool_]) -> Linear:
     return Linear(np.hstack([h.weights for h in heads]), np.concatenate([h.bias for h in heads]))
 
 
-def sentence_scores(
+def held_out_sentences(
     head: Linear, featurizer: Featurizer, examples: Sequence[Example], rows: npt.NDArray[np.int_]
 ) -> dict[int, npt.NDArray[np.float32]]:
-    """The cheap head's raw scores of each sentence of these rows' messages (those of two sentences or more),
-    as the second-intent stage sees them when serving."""
+    """`pipeline.sentence_scores` of these rows' messages (those of two sentences or more), as the
+    second-intent stage sees them when serving."""
     out = {}
     for row in rows:
-        pieces = segments(clean(examples[row].text))
-        if len(pieces) >= 2:
-            out[int(row)] = _scores(head, sparse(featurizer, [(normalize(p), p) for p in pieces]))
+        scores = sentence_scores(head, featurizer, clean(examples[row].text))
+        if scores is not None:
+            out[int(row)] = scores
     return out
 
 
@@ -259,7 +260,7 @@ def fit(
         train = np.setdiff1d(np.arange(len(examples)), test)
         cheap = _multiclass(m.tfidf[train], m.main[train], k)
         oof["i"][test] = _scores(cheap, m.tfidf[test])
-        sentences.update(sentence_scores(cheap, featurizer, examples, test))
+        sentences.update(held_out_sentences(cheap, featurizer, examples, test))
         oof["f"][test] = _scores(_multiclass(m.full[train], m.main[train], k), m.full[test])
         oof["l"][test] = _scores(_labels(*with_pairs(train)), m.cues[test])
         oof["h"][test] = _scores(_binary(m.cues[train], m.person[train]), m.cues[test])

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from proxy.nlp.features import Batch, Featurizer, Sparse
+from proxy.nlp.features import Batch, Featurizer, Sparse, runs
 
 Vector = npt.NDArray[np.float32]
 FORMAT = 2  # 2: the second-intent threshold applies to label score + sentence probability
@@ -46,7 +46,7 @@ def scores_many(head: Linear, batch: Batch, n: int) -> Vector:
     rows, cols, vals = batch
     out = np.tile(head.bias, (n, 1)).astype(np.float32)
     if len(rows):
-        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        starts, _ = runs(rows)
         out[rows[starts]] += np.add.reduceat(vals[:, None] * np.take(head.weights, cols, axis=0), starts)
     return out
 

@@ -14,10 +14,11 @@ import numpy as np
 
 from proxy.nlp.clean import clean
 from proxy.nlp.embed import Embedder
-from proxy.nlp.features import Sparse
+from proxy.nlp.features import Featurizer, Sparse
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import Language, LanguageDetector
-from proxy.nlp.model import Model, Vector, scores_many, softmax
+from proxy.nlp.metrics import softmax_rows
+from proxy.nlp.model import Linear, Model, Vector, scores_many, softmax
 from proxy.nlp.normalize import normalize
 from proxy.nlp.segments import SEGMENT_WEIGHT, segments
 from proxy.nlp.tone import Tone, ToneDetector
@@ -106,16 +107,22 @@ def with_keywords(
     return {i: p / rest * (1.0 - floor) for i, p in out.items() if i != top} | {top: floor}
 
 
-def segment_probs(model: Model, text: Text) -> Vector | None:
-    """Per intent, its best calibrated probability in any one sentence of the message (the cheap model on
-    each sentence, all sentences in one batch), or None for a one-sentence message."""
-    pieces = segments(text.clean)
+def sentence_scores(head: Linear, featurizer: Featurizer, cleaned: str) -> Vector | None:
+    """The head's raw scores of each sentence of a message, a row each (all sentences in one batch), or
+    None for a one-sentence message. Training scores its held-out messages with this too."""
+    pieces = segments(cleaned)
     if len(pieces) < 2:
         return None
-    batch = model.featurizer.transform_many([(normalize(s), s) for s in pieces])
-    z = scores_many(model.intent, batch, len(pieces)) * model.thresholds.temperature
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    best: Vector = (z / z.sum(axis=1, keepdims=True)).max(axis=0)
+    return scores_many(head, featurizer.transform_many([(normalize(s), s) for s in pieces]), len(pieces))
+
+
+def segment_probs(model: Model, text: Text) -> Vector | None:
+    """Per intent, its best calibrated probability in any one sentence of the message (the cheap model on
+    each sentence), or None for a one-sentence message."""
+    scores = sentence_scores(model.intent, model.featurizer, text.clean)
+    if scores is None:
+        return None
+    best: Vector = softmax_rows(scores, model.thresholds.temperature).max(axis=0)
     return best
 
 
