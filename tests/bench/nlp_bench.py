@@ -146,10 +146,11 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     texts_ = [read_text(t) for t in texts]
     xs = [model.featurizer.transform(t.normalized, t.clean) for t in texts_]
     tones = [r.tone.detect(t.clean, t.normalized) for t in texts_]
-    fused: list[dict[str, float]] = []
-    for t, x in zip(texts_, xs, strict=True):
-        probs, _ = intent_probs(model, x, t, r.embedder)
-        fused.append(with_keywords(model, probs, r.keywords.scores(t.normalized, "es"), r.intents))
+    probs = [intent_probs(model, x, t, r.embedder)[0] for t, x in zip(texts_, xs, strict=True)]
+    fused = [
+        with_keywords(model, p, r.keywords.scores(t.normalized, "es"), r.intents)
+        for t, p in zip(texts_, probs, strict=True)
+    ]
     mains = [max(f, key=f.__getitem__) for f in fused]
     langs = [language_probs(model, x) for x in xs]
 
@@ -167,12 +168,7 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
             lambda i: r.lid.detect(texts_[i].clean, None, None, langs[i], texts_[i].normalized)
         ),
         "keywords": each(
-            lambda i: with_keywords(
-                model,
-                intent_probs(model, xs[i], texts_[i], None)[0],
-                r.keywords.scores(texts_[i].normalized, "es"),
-                r.intents,
-            )
+            lambda i: with_keywords(model, probs[i], r.keywords.scores(texts_[i].normalized, "es"), r.intents)
         ),
         "MODEL features": each(lambda i: model.featurizer.transform(texts_[i].normalized, texts_[i].clean)),
         "MODEL intent": each(lambda i: intent_probs(model, xs[i], texts_[i], r.embedder)),
@@ -183,8 +179,6 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
         "MODEL hand-off": each(lambda i: handoff(model, xs[i], tones[i], [], r.handoff_intents)),
         "MODEL lid.176": each(lambda i: lid.predict(" ".join(texts_[i].clean[:200].lower().split()), k=12)),
     }
-    # the keyword row re-ran the cheap intent head to get its input: take that back out
-    cost["keywords"] -= each(lambda i: intent_probs(model, xs[i], texts_[i], None))
     cost["language fusion (lexicon, prior)"] -= cost["MODEL lid.176"]  # detect() includes the lid.176 call
     whole = each(lambda i: r.read(texts[i]))
     models = sum(v for k, v in cost.items() if k.startswith("MODEL"))
