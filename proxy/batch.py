@@ -50,10 +50,10 @@ def classify(engine: Engine, lines: Iterable[tuple[int, str]], workers: int) -> 
     """Answers in input order; `workers` processes (one means in this process)."""
     global _engine
     _engine = engine
+    if engine.recognizer.embedder is not None:  # the same answers whatever the number of workers
+        engine.recognizer.embedder.load()  # before the fork: the workers share the weights
     if workers <= 1:
         yield from map(answer, lines)
         return
-    if engine.recognizer.embedder is not None:
-        engine.recognizer.embedder.load()  # before the fork: the workers share the weights
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         yield from pool.imap(answer, lines, chunksize=CHUNK)

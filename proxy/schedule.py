@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,7 @@ WHEN_PATTERNS = {  # weekday, day, month and hour, the way each language writes 
 }
 
 
+@lru_cache(maxsize=256)  # the next opening is the same for every message of an hour: Babel formats it once
 def _when(moment: datetime, locale: str) -> str:
     """The next opening time in the buyer's language (Babel: weekday and month names)."""
     return str(format_datetime(moment, WHEN_PATTERNS[locale[:2]], locale=locale))

@@ -35,7 +35,8 @@ def buyer_context(thread: Sequence[Message]) -> str:
 
 def already_sent(reply: str, thread: Sequence[Message], threshold: float = 90.0) -> bool:
     """Whether the seller already sent (nearly) this reply in the thread."""
+    sent = [body for author, body in thread if author == "seller"]
+    if not sent:
+        return False
     mine = normalize(reply)
-    return any(
-        author == "seller" and fuzz.ratio(mine, normalize(body)) >= threshold for author, body in thread
-    )
+    return any(fuzz.ratio(mine, normalize(body)) >= threshold for body in sent)

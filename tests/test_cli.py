@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import socket
 import stat
@@ -21,6 +22,8 @@ from live import ServeProcess, cli
 from proxy import paths
 from proxy.nlp import dataset
 from proxy.store import Store
+
+SHARED = paths.REPO.parent / "shared" / "data"
 
 EXE = [sys.executable, "-m", "proxy"]
 
@@ -274,3 +277,21 @@ def test_classify_says_it_trains_first_and_keeps_stdout_json(tmp_path: Path) -> 
     assert "Training the intent model (first start only): 1/4 steps" in done.stderr
     assert "Trained the intent model in " in done.stderr
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [1]
+
+
+def test_classify_answers_the_same_on_one_core_and_on_two(models_dir: Path, tmp_path: Path) -> None:
+    """One worker used to leave the sentence encoder unloaded: the messages the cheap model is unsure of then
+    got the cheap model's answer, and the output depended on --workers."""
+    texts = [json.loads(line)["text"] for line in (SHARED / "dev.jsonl").read_text("utf-8").splitlines()]
+    pick = random.Random(3)  # two dev messages in one: the model trained on each, unsure of many pairs
+    pairs = [f"{pick.choice(texts)} {pick.choice(texts)}" for _ in range(240)]
+    stdin = "".join(json.dumps({"id": n, "text": t}) + "\n" for n, t in enumerate(pairs))
+
+    def answers(workers: str) -> list[dict[str, Any]]:
+        out = run(["classify", "--workers", workers], models_dir, tmp_path, stdin)
+        assert out.returncode == 0, out.stderr
+        rows = [json.loads(line) for line in out.stdout.splitlines()]
+        return [{k: v for k, v in row.items() if k != "trace_id"} for row in rows]
+
+    one = answers("1")
+    assert len(one) == 240 and one == answers("2")
