@@ -87,7 +87,9 @@ class Engine:
         urgent = reading.handoff.required or any(self.rules.intents[i.id].urgent for i in intents)
         reply_locale = locale if locale and locale.startswith(language.code + "-") else language.locale
         buyer_said = [text, *(body for author, body in reversed(thread) if author == "buyer")]
-        facts = self.facts.find(buyer_said, language.code, reply_locale, context or {})
+        facts = self.facts.find(
+            buyer_said, language.code, reply_locale, context or {}, {text: reading.text.normalized}
+        )
         ctx = facts.values
         market = marketplace_for(self.rules.policies, site)
         known = [v for k, v in ctx.items() if k in ("order_id", "tracking_code") and v]

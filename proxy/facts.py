@@ -83,12 +83,21 @@ class FactFinder:
         """A known city named in a `_spaced()` text, by its full name."""
         return next((name for needle, name in self._cities if needle in spaced), None)
 
-    def find(self, texts: Sequence[str], lang: str, locale: str, given: Mapping[str, str | None]) -> Facts:
-        """Facts from the page (`given`) or else from the buyer's `texts`, newest first."""
+    def find(
+        self,
+        texts: Sequence[str],
+        lang: str,
+        locale: str,
+        given: Mapping[str, str | None],
+        normalized: Mapping[str, str] | None = None,
+    ) -> Facts:
+        """Facts from the page (`given`) or else from the buyer's `texts`, newest first. `normalized`: texts
+        the recognition stages already normalized (cleaned first), not normalized again."""
         values = {k: v for k, v in given.items() if v}
         zh: dict[str, str] = {}
         for text in texts:
-            spaced = _spaced(text)  # normalized once, for colours and cities
+            known = normalized.get(text) if normalized else None
+            spaced = f" {known} " if known is not None else _spaced(text)  # for colours and cities
             if "order_id" not in values and (order := order_id_in(text)):
                 values["order_id"] = order
             if "size" not in values and (size := self.size(text)):

@@ -100,6 +100,13 @@ def test_followup_reply_uses_colour_and_size_from_the_thread(engine: Engine) -> 
             "para Curitiba",
             "Curitiba",
         ),
+        (  # a zero-width space inside the word: facts read the cleaned text, as recognition does
+            "mercadolibre.com.mx",
+            [],
+            "¿la tienen en ne\u200bgro?",
+            "existencia en negro",
+            "黑色",
+        ),
         (
             "sellercentral.amazon.com",
             [("buyer", "i usually wear a size 10")],
