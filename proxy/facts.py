@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from proxy.nlp.clean import clean
 from proxy.nlp.normalize import fold, normalize
 from proxy.rules.schema import FactsFile
 
@@ -29,7 +30,9 @@ class Facts:
 
 
 def _spaced(text: str) -> str:
-    return f" {normalize(text)} "
+    """The text as recognition normalizes it (cleaned first: an invisible character splits no colour or
+    city), padded with spaces for whole-word needles."""
+    return f" {normalize(clean(text))} "
 
 
 class FactFinder:
@@ -92,7 +95,7 @@ class FactFinder:
         normalized: Mapping[str, str] | None = None,
     ) -> Facts:
         """Facts from the page (`given`) or else from the buyer's `texts`, newest first. `normalized`: texts
-        the recognition stages already normalized (cleaned first), not normalized again."""
+        the recognition stages already normalized (cleaned first, as `_spaced` does), not normalized again."""
         values = {k: v for k, v in given.items() if v}
         zh: dict[str, str] = {}
         for text in texts:

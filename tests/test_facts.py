@@ -50,6 +50,13 @@ CASES = [
         {"order_id": "114-3958201-7741022", "city": "Bogotá"},
     ),
     (["numero de pedido 2000012345678"], "es", "es-MX", {"order_id": "2000012345678"}),
+    # an earlier message of the thread, with invisible characters inside the colour and the city
+    (
+        ["y en talla M?", "la quiero en ne\u200bgro, llega a Bo\u00adgotá?"],
+        "es",
+        "es-CO",
+        {"size": "M", "color": "negro", "city": "Bogotá", "option": "negro, talla M"},
+    ),
     # Colour words that are not colours here, and sizes with no cue word, are left alone.
     (["la red social no carga", "la factura salió en blanco"], "es", "es-MX", {}),
     (["black friday deal still on?"], "en", "en-US", {}),
