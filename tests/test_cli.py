@@ -17,13 +17,12 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import SHARED
 from live import ServeProcess, cli
 
 from proxy import paths
 from proxy.nlp import dataset
 from proxy.store import Store
-
-SHARED = paths.REPO.parent / "shared" / "data"
 
 EXE = [sys.executable, "-m", "proxy"]
 

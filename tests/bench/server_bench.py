@@ -90,12 +90,14 @@ async def echo_startup() -> tuple[subprocess.Popen[bytes], int, float]:
     port = free_port()
     started = time.perf_counter()
     echo = subprocess.Popen([sys.executable, str(Path(__file__).parent / "echo_server.py"), str(port)])
-    while True:
+    while echo.poll() is None and time.perf_counter() - started < 60:
         try:
             async with aiohttp.ClientSession() as s, s.get(f"http://127.0.0.1:{port}/v1/health"):
                 return echo, port, time.perf_counter() - started
         except aiohttp.ClientError:
             await asyncio.sleep(0.02)
+    echo.kill()
+    raise SystemExit(f"the echo server did not answer (exit code {echo.poll()})")
 
 
 async def main_async(seconds: float) -> list[str]:
