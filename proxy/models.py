@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from proxy.nlp.corpus import Example, read_corpus, read_jsonl
-from proxy.nlp.embed import Embedder
+from proxy.nlp.embed import Embedder, encoder_id
 from proxy.nlp.model import FORMAT
 from proxy.nlp.tone import ToneDetector
 from proxy.rules.loader import RuleSet
@@ -44,8 +44,11 @@ def handoff_intents(rules: RuleSet) -> frozenset[str]:
 
 
 def fingerprint(examples: Iterable[Example], rules: RuleSet) -> str:
-    """Hash of everything the model learns from: examples, intents, hand-off intents, tone cues."""
-    h = hashlib.sha256(json.dumps([FORMAT, sorted(rules.intents), sorted(handoff_intents(rules))]).encode())
+    """Hash of everything the model learns from: examples, intents, hand-off intents, tone cues, and the
+    sentence encoder (its packages' versions) whose embeddings it learns from."""
+    h = hashlib.sha256(
+        json.dumps([FORMAT, encoder_id(), sorted(rules.intents), sorted(handoff_intents(rules))]).encode()
+    )
     h.update(rules.tone.model_dump_json().encode())
     for ex in examples:
         h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())

@@ -20,7 +20,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 from proxy.nlp import metrics
 from proxy.nlp.clean import clean
 from proxy.nlp.corpus import Example
-from proxy.nlp.embed import DIM, Embedder
+from proxy.nlp.embed import DIM, Embedder, encoder_id
 from proxy.nlp.features import Featurizer
 from proxy.nlp.model import Linear, Model, Thresholds
 from proxy.nlp.normalize import normalize
@@ -63,11 +63,12 @@ class EmbeddingCache:
     """Sentence embeddings of training texts, kept beside the models so retraining does not redo them."""
 
     def __init__(self, path: Path | None, embedder: Embedder) -> None:
-        self.path, self.embedder = path, embedder
+        self.path, self.embedder, self.encoder = path, embedder, encoder_id()
         self.vectors: dict[str, npt.NDArray[np.float32]] = {}
         if path is not None and path.exists():
             with np.load(path, allow_pickle=False) as z:
-                self.vectors = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+                if "encoder" in z.files and str(z["encoder"]) == self.encoder:  # else: computed anew
+                    self.vectors = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
 
     def get(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embeddings of cleaned texts (computed once, in batches, for the ones not cached)."""
@@ -80,7 +81,12 @@ class EmbeddingCache:
         if missing and self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp.npz")
-            np.savez(tmp, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())))
+            np.savez(
+                tmp,
+                encoder=np.array(self.encoder),
+                keys=np.array(list(self.vectors)),
+                vectors=np.stack(list(self.vectors.values())),
+            )
             tmp.replace(self.path)
         return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32)
 

@@ -177,6 +177,7 @@ async def drive(server: Server, rate: float, seconds: float, connections: int) -
         "achieved_rps": total / took,
         "p50_ms": q[49],
         "p99_ms": q[98],
+        "max_ms": max(latencies),
         "rss_start_mib": rss_start / 1024,
         "rss_end_mib": rss_end / 1024,
     }
