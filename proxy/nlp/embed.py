@@ -48,7 +48,7 @@ class Embedder:
         return self._model is not None
 
     def load(self) -> Embedder:
-        """Load the piece model and the weights (~1 s, ~120 MB), in native code; idempotent."""
+        """Load the piece model and the weights (~1 s, ~100 MB), in native code; idempotent."""
         with self._lock:
             if self._model is None:
                 import sentencepiece  # imported here: serving starts before this finishes

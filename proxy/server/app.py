@@ -86,8 +86,8 @@ async def load_embeddings(app: web.Application) -> None:
     embedder = app[ENGINE].recognizer.embedder
     if embedder is None or embedder.ready:
         return
-    # Not while the server starts listening and answers its first requests: the load holds the GIL and one
-    # of the two cores, and the extension's first question usually comes right away.
+    # Not while the server starts listening and answers its first requests: the load takes one of the two
+    # cores for about a second, and the extension's first question usually comes right away.
     await asyncio.sleep(EMBEDDER_DELAY_S)
     await asyncio.get_running_loop().run_in_executor(None, embedder.load)
     store = app.get(STORE)
