@@ -3,8 +3,8 @@
 Contract: `models/active.json` names the model the server loads (`key`) and the corpus it was built on
 (`base`). A retrained model becomes active only if it is at least as accurate as the active one on the
 messages agents handled: the intents they confirmed by inserting a suggestion, and every fifth correction
-(kept out of training, weighted by 5 to stand for all corrections). When the shipped corpus changes, the
-old pointer no longer applies."""
+(kept out of training, weighted by 5 to stand for all corrections). When the shipped corpus or the sentence
+encoder changes (their fingerprint), the old pointer no longer applies."""
 
 from __future__ import annotations
 
