@@ -1,6 +1,5 @@
 """The sentence encoder: how it loads, what it computes, and when its embeddings are reused."""
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -75,7 +74,7 @@ def test_embeddings_do_not_depend_on_the_batch(embedder: Embedder) -> None:
 
 
 def _cache_file(path: Path, encoder: str | None, text: str) -> None:
-    fields = {"keys": np.array([hashlib.sha1(text.encode()).hexdigest()]), "vectors": np.zeros((1, DIM))}
+    fields = {"keys": np.array([EmbeddingCache.key(text)]), "vectors": np.zeros((1, DIM))}
     if encoder is not None:
         fields["encoder"] = np.array(encoder)
     np.savez(path, **fields)

@@ -63,16 +63,21 @@ class EmbeddingCache:
     """Sentence embeddings of training texts, kept beside the models so retraining does not redo them."""
 
     def __init__(self, path: Path | None, embedder: Embedder) -> None:
-        self.path, self.embedder, self.encoder = path, embedder, encoder_id()
+        self.path, self.embedder = path, embedder
         self.vectors: dict[str, npt.NDArray[np.float32]] = {}
         if path is not None and path.exists():
             with np.load(path, allow_pickle=False) as z:
-                if "encoder" in z.files and str(z["encoder"]) == self.encoder:  # else: computed anew
+                if "encoder" in z.files and str(z["encoder"]) == encoder_id():  # else: computed anew
                     self.vectors = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+
+    @staticmethod
+    def key(text: str) -> str:
+        """What a text's vector is stored under."""
+        return hashlib.sha1(text.encode()).hexdigest()
 
     def get(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embeddings of cleaned texts (computed once, in batches, for the ones not cached)."""
-        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        keys = [self.key(t) for t in texts]
         missing = [(k, t) for k, t in dict(zip(keys, texts, strict=True)).items() if k not in self.vectors]
         for start in range(0, len(missing), 256):
             batch = missing[start : start + 256]
@@ -83,7 +88,7 @@ class EmbeddingCache:
             tmp = self.path.with_name(self.path.name + ".tmp.npz")
             np.savez(
                 tmp,
-                encoder=np.array(self.encoder),
+                encoder=np.array(encoder_id()),
                 keys=np.array(list(self.vectors)),
                 vectors=np.stack(list(self.vectors.values())),
             )

@@ -183,12 +183,13 @@ async def drive(server: Server, rate: float, seconds: float, connections: int) -
     }
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, float]:
+async def run(rate: float, seconds: float, connections: int, settle: float) -> dict[str, float]:
+    """A fresh server, `settle` seconds after its first answer, under `drive`'s open loop."""
     server = Server()
     try:
         await server.wait()
-        await asyncio.sleep(args.settle)  # e.g. until the sentence encoder has loaded in the background
-        return await drive(server, args.rate, args.seconds, args.connections)
+        await asyncio.sleep(settle)  # e.g. until the sentence encoder has loaded in the background
+        return await drive(server, rate, seconds, connections)
     finally:
         server.stop()
 
@@ -200,7 +201,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--settle", type=float, default=0.0, help="seconds between start-up and load")
     args = parser.parse_args()
-    r = asyncio.run(main_async(args))
+    r = asyncio.run(run(args.rate, args.seconds, args.connections, args.settle))
     print("| requests | errors | achieved req/s | p50 ms | p99 ms | RSS start MiB | RSS end MiB |")
     print("|---|---|---|---|---|---|---|")
     print(

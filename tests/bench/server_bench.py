@@ -15,7 +15,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import SITES, Server, drive, free_port, messages, rss_kib, tree_pss_kib  # noqa: E402
+import load  # noqa: E402
+from load import SITES, Server, free_port, messages, rss_kib, tree_pss_kib  # noqa: E402
 
 from proxy import paths  # noqa: E402  (load.py puts the repo on sys.path)
 from proxy.models import ensure_model, training_examples  # noqa: E402
@@ -107,20 +108,9 @@ def spread(r: dict[str, float]) -> str:
     return f"{ms}, {r['errors']:.0f} errors"
 
 
-async def open_loop(settle: float) -> dict[str, float]:
-    """`load.py`'s open loop on a fresh server: RATE requests a second for LOAD_SECONDS, `settle` seconds
-    after its first answer."""
-    server = Server()
-    try:
-        await server.wait()
-        await asyncio.sleep(settle)
-        return await drive(server, RATE, LOAD_SECONDS, 16)
-    finally:
-        server.stop()
-
-
 async def main_async(seconds: float) -> list[str]:
-    loading, loaded = await open_loop(0.0), await open_loop(EMBEDDINGS_LOADED)
+    loading = await load.run(RATE, LOAD_SECONDS, 16, settle=0.0)
+    loaded = await load.run(RATE, LOAD_SECONDS, 16, settle=EMBEDDINGS_LOADED)
     runs, rss, pss = await startup()
     server = Server()
     await server.wait()
