@@ -10,6 +10,7 @@ Thresholds come from cross-validation at training time (`learn.py`)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from proxy.nlp.features import Batch, Featurizer, Sparse, runs
 
 Vector = npt.NDArray[np.float32]
 FORMAT = 2  # 2: the second-intent threshold applies to label score + sentence probability
+EVERY_MESSAGE = ("intent", "labels", "handoff", "language")  # the heads every message is scored by
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,27 @@ class Linear:
         """Scores of one message: sparse TF-IDF columns first, then the dense tails in order."""
         idx, val = x
         out = self.bias + val @ np.take(self.weights, idx, axis=0)
+        return np.asarray(out + self.tail(*dense) if dense else out, dtype=np.float32)
+
+    def tail(self, *dense: Vector) -> Vector:
+        """The dense tails' part of the scores (no bias): what `scores` adds to the sparse part."""
+        out = np.zeros(len(self.bias), np.float32)
         start = len(self.weights) - sum(len(d) for d in dense)
         for d in dense:
             out = out + d @ self.weights[start : start + len(d)]
             start += len(d)
-        return np.asarray(out, dtype=np.float32)
+        return out
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The sparse (TF-IDF) part of the scores of every head each message is scored by, bias included: the
+    stage after the features. The dense tails (tone cues) are added by the stage that reads a head."""
+
+    intent: Vector
+    labels: Vector
+    handoff: Vector
+    language: Vector
 
 
 def scores_many(head: Linear, batch: Batch, n: int) -> Vector:
@@ -85,6 +103,25 @@ class Model:
     thresholds: Thresholds
     report: dict[str, object]  # cross-validated figures of this model, for `responde train` and the README
 
+    @functools.cached_property
+    def _every_message(self) -> tuple[Linear, list[slice]]:
+        """The TF-IDF rows of the EVERY_MESSAGE heads side by side, and each head's columns: one gather of
+        a message's rows instead of one per head."""
+        heads: list[Linear] = [getattr(self, name) for name in EVERY_MESSAGE]
+        dim = self.featurizer.dim
+        stacked = Linear(
+            np.ascontiguousarray(np.hstack([h.weights[:dim] for h in heads])),
+            np.concatenate([h.bias for h in heads]),
+        )
+        ends = np.cumsum([len(h.bias) for h in heads]).tolist()
+        return stacked, [slice(a, b) for a, b in zip([0, *ends], ends, strict=False)]
+
+    def score(self, x: Sparse) -> Scores:
+        """The sparse part of every EVERY_MESSAGE head's scores of one message."""
+        stacked, columns = self._every_message
+        out = stacked.scores(x)
+        return Scores(*(out[c] for c in columns))
+
     def save(self, path: Path) -> None:
         """One .npz file (written to a temporary name, then renamed)."""
         arrays: dict[str, npt.NDArray[np.generic]] = dict(self.featurizer.to_arrays())
@@ -117,7 +154,7 @@ class Model:
         def head(name: str) -> Linear:
             return Linear(arrays[f"{name}_w"].astype(np.float32), arrays[f"{name}_b"].astype(np.float32))
 
-        return cls(
+        model = cls(
             Featurizer.from_arrays(arrays),
             tuple(meta["intents"]),
             head("intent"),
@@ -129,3 +166,5 @@ class Model:
             Thresholds(**meta["thresholds"]),
             meta["report"],
         )
+        model.score((np.zeros(0, np.int32), np.zeros(0, np.float32)))  # stacked now: before workers fork
+        return model

@@ -1,7 +1,7 @@
 """Recognition as a pipeline of small stages, each a function of the previous stages' output:
 
-    clean -> normalize -> tone cues -> features -> language -> intent (cascade) -> keywords -> second intent
-    (with the message's sentences) -> hand-off
+    clean -> normalize -> tone cues -> features -> the heads' sparse scores -> language -> intent (cascade)
+    -> keywords -> second intent (with the message's sentences) -> hand-off
 
 `Recognizer.read` only composes them. Pure: no I/O, no aiohttp, safe to call from worker processes."""
 
@@ -18,7 +18,7 @@ from proxy.nlp.features import Featurizer, Sparse
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import Language, LanguageDetector
 from proxy.nlp.metrics import softmax_rows
-from proxy.nlp.model import Linear, Model, Vector, scores_many, softmax
+from proxy.nlp.model import Linear, Model, Scores, Vector, scores_many, softmax
 from proxy.nlp.normalize import normalize
 from proxy.nlp.segments import SEGMENT_WEIGHT, segments
 from proxy.nlp.tone import Tone, ToneDetector
@@ -74,17 +74,18 @@ def read_text(raw: str) -> Text:
     return Text(cleaned, normalized, words)
 
 
-def language_probs(model: Model, x: Sparse) -> dict[str, float]:
+def language_probs(model: Model, s: Scores) -> dict[str, float]:
     """Corpus-language probabilities (es/pt/en), the learned vote beside lid.176."""
-    scores = model.language.scores(x)
-    return dict(zip(model.languages, softmax(scores, 1.0).tolist(), strict=True))
+    return dict(zip(model.languages, softmax(s.language, 1.0).tolist(), strict=True))
 
 
-def intent_probs(model: Model, x: Sparse, text: Text, embedder: Embedder | None) -> tuple[Vector, bool]:
+def intent_probs(
+    model: Model, x: Sparse, s: Scores, text: Text, embedder: Embedder | None
+) -> tuple[Vector, bool]:
     """Calibrated intent probabilities: the cheap model, or the embedding model when the cheap one is unsure
     (and the embedder is loaded: until then the cheap model answers alone)."""
     t = model.thresholds
-    probs = softmax(model.intent.scores(x), t.temperature)
+    probs = softmax(s.intent, t.temperature)
     if probs.max() >= t.cascade or embedder is None or not embedder.ready:
         return probs, False
     dense = embedder.encode([text.clean])[0]
@@ -127,11 +128,11 @@ def segment_probs(model: Model, text: Text) -> Vector | None:
 
 
 def second_intent(
-    model: Model, x: Sparse, cues: list[float], main: str, fused: Mapping[str, float], text: Text
+    model: Model, s: Scores, cues: list[float], main: str, fused: Mapping[str, float], text: Text
 ) -> IntentScore | None:
     """A second intent: the best one-vs-rest label besides the main one, its score raised by SEGMENT_WEIGHT
     times the intent's best probability in a sentence of its own, when that clears its threshold."""
-    scores = model.labels.scores(x, np.array(cues, np.float32))
+    scores = s.labels + model.labels.tail(np.array(cues, np.float32))
     allowed = [j for j, i in enumerate(model.intents) if i != main and i not in NOT_SECOND and i in fused]
     if not allowed or scores[allowed].max() + SEGMENT_WEIGHT < model.thresholds.second:
         return None  # not even a sentence of its own could lift one over the threshold: skip that cost
@@ -145,12 +146,12 @@ def second_intent(
 
 
 def handoff(
-    model: Model, x: Sparse, tone: Tone, intents: list[IntentScore], handoff_intents: Collection[str]
+    model: Model, s: Scores, tone: Tone, intents: list[IntentScore], handoff_intents: Collection[str]
 ) -> Handoff:
     """The learned decision (trained on negative tone and the hand-off intents, threshold set by
     cross-validation), plus two hard rules: a threat (Procon, Profeco, chargeback...) and a main intent the
     seller marks `handoff: true`."""
-    score = float(model.handoff.scores(x, np.array(tone.vector(), np.float32))[0])
+    score = float((s.handoff + model.handoff.tail(np.array(tone.vector(), np.float32)))[0])
     reasons = [f"intent:{intents[0].id}"] if intents and intents[0].id in handoff_intents else []
     reasons += [f"threat:{t}" for t in tone.threats]
     if score >= model.thresholds.handoff:
@@ -176,8 +177,9 @@ class Recognizer:
         text = read_text(raw)
         tone = self.tone.detect(text.clean, text.normalized)
         x = self.model.featurizer.transform(text.normalized, text.clean)
-        language = self.lid.detect(text.clean, site, locale, language_probs(self.model, x), text.normalized)
-        probs, embedded = intent_probs(self.model, x, text, self.embedder)
+        s = self.model.score(x)
+        language = self.lid.detect(text.clean, site, locale, language_probs(self.model, s), text.normalized)
+        probs, embedded = intent_probs(self.model, x, s, text, self.embedder)
         fused = with_keywords(
             self.model, probs, self.keywords.scores(text.normalized, language.code), self.intents
         )
@@ -185,9 +187,9 @@ class Recognizer:
         intents: list[IntentScore] = []
         if confidence >= self.model.thresholds.abstain and text.normalized:
             intents.append(IntentScore(main, round(confidence, 3)))
-            second = second_intent(self.model, x, tone.vector(), main, fused, text)
+            second = second_intent(self.model, s, tone.vector(), main, fused, text)
             intents += [second] if second else []
             if self.request_first and second and main in WRAPPERS and second.id not in WRAPPERS:
                 intents.reverse()
-        decision = handoff(self.model, x, tone, intents, self.handoff_intents)
+        decision = handoff(self.model, s, tone, intents, self.handoff_intents)
         return Reading(text, language, intents, round(confidence, 3), tone, decision, embedded)

@@ -138,9 +138,8 @@ class Ours:
                     out.append(found[0].id if found else "(abstain)")
                     continue
                 text = read_text(t)
-                probs, _ = intent_probs(
-                    m, m.featurizer.transform(text.normalized, text.clean), text, self.cache.embedder
-                )
+                x = m.featurizer.transform(text.normalized, text.clean)
+                probs, _ = intent_probs(m, x, m.score(x), text, self.cache.embedder)
                 out.append(
                     m.intents[int(np.argmax(probs))] if probs.max() >= m.thresholds.abstain else "(abstain)"
                 )

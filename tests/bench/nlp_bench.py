@@ -24,7 +24,7 @@ from proxy.models import ensure_model, training_examples  # noqa: E402
 from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
 from proxy.nlp.embed import Embedder  # noqa: E402
 from proxy.nlp.language import LanguageDetector  # noqa: E402
-from proxy.nlp.model import Model  # noqa: E402
+from proxy.nlp.model import EVERY_MESSAGE, Model  # noqa: E402
 from proxy.nlp.pipeline import (  # noqa: E402
     handoff,
     intent_probs,
@@ -97,8 +97,8 @@ def language_only(engine: Engine, raw: str, site: str | None) -> str:
     """The language stage alone, with the stages it needs (clean, normalize, features)."""
     r = engine.recognizer
     text = read_text(raw)
-    x = r.model.featurizer.transform(text.normalized, text.clean)
-    return r.lid.detect(text.clean, site, None, language_probs(r.model, x), text.normalized).code
+    corpus = language_probs(r.model, r.model.score(r.model.featurizer.transform(text.normalized, text.clean)))
+    return r.lid.detect(text.clean, site, None, corpus, text.normalized).code
 
 
 def shipped_engine() -> Engine:
@@ -147,13 +147,14 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     texts_ = [read_text(t) for t in texts]
     xs = [model.featurizer.transform(t.normalized, t.clean) for t in texts_]
     tones = [r.tone.detect(t.clean, t.normalized) for t in texts_]
-    probs = [intent_probs(model, x, t, r.embedder)[0] for t, x in zip(texts_, xs, strict=True)]
+    ss = [model.score(x) for x in xs]
+    probs = [intent_probs(model, x, s, t, r.embedder)[0] for t, x, s in zip(texts_, xs, ss, strict=True)]
     fused = [
         with_keywords(model, p, r.keywords.scores(t.normalized, "es"), r.intents)
         for t, p in zip(texts_, probs, strict=True)
     ]
     mains = [max(f, key=f.__getitem__) for f in fused]
-    langs = [language_probs(model, x) for x in xs]
+    langs = [language_probs(model, s) for s in ss]
 
     def each(stage: Callable[[int], object]) -> float:
         """The fastest of STAGE_REPEATS passes (as timeit does): on a shared machine a single pass of a
@@ -177,14 +178,18 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
             lambda i: with_keywords(model, probs[i], r.keywords.scores(texts_[i].normalized, "es"), r.intents)
         ),
         "MODEL features": each(lambda i: model.featurizer.transform(texts_[i].normalized, texts_[i].clean)),
-        "MODEL intent": each(lambda i: intent_probs(model, xs[i], texts_[i], r.embedder)),
-        "MODEL language head": each(lambda i: language_probs(model, xs[i])),
+        "MODEL heads' sparse scores": each(lambda i: model.score(xs[i])),
+        "MODEL intent": each(lambda i: intent_probs(model, xs[i], ss[i], texts_[i], r.embedder)),
+        "MODEL language head": each(lambda i: language_probs(model, ss[i])),
         "MODEL second intent": each(
-            lambda i: second_intent(model, xs[i], tones[i].vector(), mains[i], fused[i], texts_[i])
+            lambda i: second_intent(model, ss[i], tones[i].vector(), mains[i], fused[i], texts_[i])
         ),
-        "MODEL hand-off": each(lambda i: handoff(model, xs[i], tones[i], [], r.handoff_intents)),
+        "MODEL hand-off": each(lambda i: handoff(model, ss[i], tones[i], [], r.handoff_intents)),
         "MODEL lid.176": each(lambda i: lid.predict(" ".join(texts_[i].clean[:200].lower().split()), k=12)),
     }
+    heads = [getattr(model, name) for name in EVERY_MESSAGE]
+    one_per_head = each(lambda i: [h.scores(xs[i]) for h in heads])  # the baseline: a gather per head
+    one_gather = cost["MODEL heads' sparse scores"]
     cost["language fusion (lexicon, prior)"] -= cost["MODEL lid.176"]  # detect() includes the lid.176 call
     whole = each(lambda i: r.read(texts[i]))
     models = sum(v for k, v in cost.items() if k.startswith("MODEL"))
@@ -192,7 +197,8 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     per = ", ".join(f"{k} {max(v, 0):,.0f} µs" for k, v in cost.items())
     return (
         f"{per}; whole read() {whole:,.0f} µs; around the models {around:,.0f} µs = {around / models:.0%} "
-        f"of the models ({models:,.0f} µs)"
+        f"of the models ({models:,.0f} µs); the heads' sparse scores in one gather "
+        f"{one_gather:,.0f} µs against {one_per_head:,.0f} µs for a gather per head"
     )
 
 

@@ -1,0 +1,50 @@
+"""The trained model's scoring: one gather of a message's TF-IDF rows scores every head as each head alone."""
+
+from pathlib import Path
+
+import numpy as np
+
+from proxy import paths
+from proxy.engine import Engine
+from proxy.models import ensure_model, training_examples
+from proxy.nlp.model import EVERY_MESSAGE, Model
+from proxy.nlp.pipeline import read_text
+from proxy.rules.loader import RuleSet
+
+MESSAGES = [
+    "Llegó bien, gracias. ¿Lo tienen en azul?",
+    "chegou quebrado e ninguém responde, vou abrir reclamação no procon",
+    "Works great so far, but the charger stopped working after a week!!",
+    "😭😭😭",
+    "",
+    "x" * 65536,
+]
+
+
+def test_one_gather_scores_every_head_as_each_head_alone(engine: Engine) -> None:
+    model = engine.model
+    for raw in MESSAGES:
+        text = read_text(raw)
+        x = model.featurizer.transform(text.normalized, text.clean)
+        cues = np.array(engine.recognizer.tone.detect(text.clean, text.normalized).vector(), np.float32)
+        s = model.score(x)
+        for mine, alone in [
+            (s.intent, model.intent.scores(x)),
+            (s.language, model.language.scores(x)),
+            (s.labels + model.labels.tail(cues), model.labels.scores(x, cues)),
+            (s.handoff + model.handoff.tail(cues), model.handoff.scores(x, cues)),
+        ]:
+            assert mine.shape == alone.shape
+            np.testing.assert_allclose(mine, alone, rtol=1e-5, atol=1e-6)
+
+
+def test_the_stacked_rows_are_built_when_the_model_loads(models_dir: Path, rules: RuleSet) -> None:
+    """Built before the server's and `classify`'s workers fork, so they share it instead of each building
+    (and holding) its own copy on its first message."""
+    loaded = Model.load(ensure_model(training_examples(rules, paths.CORPUS_DIR), rules, models_dir))
+    assert "_every_message" in vars(loaded)
+    stacked, columns = vars(loaded)["_every_message"]
+    widths = [len(getattr(loaded, name).bias) for name in EVERY_MESSAGE]
+    assert stacked.weights.shape == (loaded.featurizer.dim, sum(widths))
+    assert [c.stop - c.start for c in columns] == widths
+    assert stacked.weights.flags.c_contiguous
