@@ -99,11 +99,12 @@ class FactFinder:
         values = {k: v for k, v in given.items() if v}
         zh: dict[str, str] = {}
         for text in texts:
+            cleaned = clean(text)  # every fact is read from the clean form: no invisible character hides one
             known = normalized.get(text) if normalized else None
-            spaced = f" {known} " if known is not None else _spaced(text)  # for colours and cities
-            if "order_id" not in values and (order := order_id_in(text)):
+            spaced = f" {known if known is not None else normalize(cleaned)} "  # for colours and cities
+            if "order_id" not in values and (order := order_id_in(cleaned)):
                 values["order_id"] = order
-            if "size" not in values and (size := self.size(text)):
+            if "size" not in values and (size := self.size(cleaned)):
                 values["size"] = size
             if "city" not in values and (city := self.city(spaced)):
                 values["city"] = city

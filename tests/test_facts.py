@@ -57,6 +57,20 @@ CASES = [
         "es-CO",
         {"size": "M", "color": "negro", "city": "Bogotá", "option": "negro, talla M"},
     ),
+    # The order id and the size are read from the cleaned text too: an invisible character inside them, or
+    # full-width digits and letters (typed with a CJK keyboard), hide them from nothing.
+    (
+        ["pedido 2000\u200b012345678, en talla \u2060XL"],
+        "es",
+        "es-MX",
+        {"order_id": "2000012345678", "size": "XL", "option": "talla XL"},
+    ),
+    (
+        ["order １１４-３９５８２０１-７７４１０２２ size Ｍ"],
+        "en",
+        "en-US",
+        {"order_id": "114-3958201-7741022", "size": "M", "option": "size M"},
+    ),
     # Colour words that are not colours here, and sizes with no cue word, are left alone.
     (["la red social no carga", "la factura salió en blanco"], "es", "es-MX", {}),
     (["black friday deal still on?"], "en", "en-US", {}),
