@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from proxy.nlp.augment import RECIPE
 from proxy.nlp.corpus import Example, read_corpus, read_jsonl
 from proxy.nlp.embed import Embedder, encoder_id
 from proxy.nlp.model import FORMAT
@@ -44,10 +45,13 @@ def handoff_intents(rules: RuleSet) -> frozenset[str]:
 
 
 def fingerprint(examples: Iterable[Example], rules: RuleSet) -> str:
-    """Hash of everything the model learns from: examples, intents, hand-off intents, tone cues, and the
-    sentence encoder (its packages' versions) whose embeddings it learns from."""
+    """Hash of everything the model learns from: examples, intents, hand-off intents, tone cues, the
+    training copies it adds (`augment.RECIPE`), and the sentence encoder (its packages' versions) whose
+    embeddings it learns from."""
     h = hashlib.sha256(
-        json.dumps([FORMAT, encoder_id(), sorted(rules.intents), sorted(handoff_intents(rules))]).encode()
+        json.dumps(
+            [FORMAT, RECIPE, encoder_id(), sorted(rules.intents), sorted(handoff_intents(rules))]
+        ).encode()
     )
     h.update(rules.tone.model_dump_json().encode())
     for ex in examples:

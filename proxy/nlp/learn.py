@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix, hstack, vstack
 
-from proxy.nlp import metrics
+from proxy.nlp import augment, metrics
 from proxy.nlp.clean import clean
 from proxy.nlp.corpus import Example
 from proxy.nlp.embed import DIM, Embedder, encoder_id
@@ -245,30 +245,35 @@ def fit(
     cache: EmbeddingCache,
     progress: Progress = lambda _: None,
 ) -> Model:
-    """Train every head on all examples; thresholds and the report from FOLDS-fold cross-validation."""
+    """Train every head on all examples and their unpunctuated copies (`augment.py`); thresholds and the
+    report from held-out scores of the examples themselves, each scored by heads trained without it and
+    without its copy."""
     from sklearn.linear_model import LogisticRegression
 
     intents = list(intents)
     progress("features")
-    featurizer = Featurizer.fit((normalize(c), c) for c in (clean(ex.text) for ex in examples))
+    extra = augment.copies(examples)
+    everything = [*examples, *(ex for _, ex in extra)]  # the examples first: their rows keep their numbers
+    featurizer = Featurizer.fit((normalize(c), c) for c in (clean(ex.text) for ex in everything))
     progress("sentence embeddings")
-    m = matrices(examples, intents, handoff_intents, featurizer, cache, tone)
+    source = np.array([*range(len(examples)), *(row for row, _ in extra)])  # a row's example
+    m = matrices(everything, intents, handoff_intents, featurizer, cache, tone)
     assert m.full is not None
 
     def with_pairs(rows: npt.NDArray[np.int_]) -> tuple[csr_matrix, npt.NDArray[np.bool_]]:
         """The label head's data: these rows plus synthetic pairs made from them only."""
         p = matrices(
-            synthetic_pairs([examples[i] for i in rows]), intents, handoff_intents, featurizer, None, tone
+            synthetic_pairs([everything[i] for i in rows]), intents, handoff_intents, featurizer, None, tone
         )
         return vstack([m.cues[rows], p.cues]).tocsr(), np.vstack([m.present[rows], p.present])
 
     k = len(intents)
     oof = {name: np.zeros((len(examples), w)) for name, w in (("i", k), ("f", k), ("l", k), ("h", 1))}
-    folds = held_out_folds(examples, m.main)
+    folds = held_out_folds(examples, m.main[: len(examples)])
     sentences: dict[int, npt.NDArray[np.float32]] = {}  # row -> raw cheap scores of its sentences
     for n, test in enumerate(folds, 1):
         progress(f"held-out scores {n}/{len(folds)}")
-        train = np.setdiff1d(np.arange(len(examples)), test)
+        train = np.flatnonzero(~np.isin(source, test))
         cheap = _multiclass(m.tfidf[train], m.main[train], k)
         oof["i"][test] = _scores(cheap, m.tfidf[test])
         sentences.update(held_out_sentences(cheap, featurizer, examples, test))
@@ -287,7 +292,7 @@ def fit(
         tuple(intents),
         _multiclass(m.tfidf, m.main, k),
         _multiclass(m.full, m.main, k),
-        _labels(*with_pairs(np.arange(len(examples)))),
+        _labels(*with_pairs(np.arange(len(everything)))),
         _binary(m.cues, m.person),
         tuple(languages),
         Linear(lang.coef_.T.astype(np.float32).copy(), lang.intercept_.astype(np.float32))

@@ -1,0 +1,42 @@
+"""Training copies of the labelled messages as many buyers type them: without punctuation.
+
+Corpus lines are mostly punctuated, and the lines without punctuation are more often angry ones, so a model
+trained on them alone learns that a message with no full stop or question mark needs a person: on held-out
+dev messages with their punctuation removed, the hand-off head flagged four times as many calm buyers, and
+macro-F1 fell by 0.02. A copy of every line without its punctuation, with the same labels, teaches the
+model the words instead. Only punctuation goes (Unicode categories P*): emoji, symbols and digits stay.
+Pure, and linear in the text's length."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import replace
+
+from proxy.nlp.corpus import Example
+
+RECIPE = "unpunctuated-copies-1"  # in the model's fingerprint: a model trained without them is retrained
+
+
+@functools.cache
+def _table() -> dict[int, str]:
+    """Every punctuation character (all are in planes 0 and 1), to a space; built on first use."""
+    return {cp: " " for cp in range(0x20000) if unicodedata.category(chr(cp)).startswith("P")}
+
+
+def unpunctuated(text: str) -> str:
+    """The text without punctuation, its whitespace runs made one space ("¿Llegó? ya!!" -> "Llegó ya")."""
+    return " ".join(text.translate(_table()).split())
+
+
+def copies(examples: Sequence[Example]) -> list[tuple[int, Example]]:
+    """(row of the original, copy) for every example whose text has punctuation to lose; a copy is not a
+    labelled message of its own (no id), and stays with its original when data is split for held-out
+    scores."""
+    out = []
+    for row, ex in enumerate(examples):
+        text = unpunctuated(ex.text)
+        if text and text != " ".join(ex.text.split()):
+            out.append((row, replace(ex, text=text, id=None)))
+    return out
