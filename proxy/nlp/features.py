@@ -87,15 +87,22 @@ class Featurizer:
         return len(self.idf)
 
     @classmethod
-    def fit(cls, texts: Iterable[tuple[str, str]], min_df: int = MIN_DF) -> Featurizer:
-        """Learn the vocabulary of (normalized, cleaned) training texts (smooth idf, as scikit-learn's)."""
+    def fit(cls, documents: Iterable[Sequence[tuple[str, str]]], min_df: int = MIN_DF) -> Featurizer:
+        """Learn the vocabulary of training documents (smooth idf, as scikit-learn's). A document is one
+        message in one or more forms, (normalized, cleaned) each: an n-gram counts once per document
+        whichever forms hold it, so a message and its training copy (`augment.py`) are one document."""
         word_df: Counter[str] = Counter()
         char_df: Counter[str] = Counter()
         n = 0
-        for normalized, cleaned in texts:
-            w, c = grams(normalized, cleaned)
-            word_df.update(set(w))
-            char_df.update(set(c))
+        for forms in documents:
+            seen_words: set[str] = set()
+            seen_chars: set[str] = set()
+            for normalized, cleaned in forms:
+                w, c = grams(normalized, cleaned)
+                seen_words.update(w)
+                seen_chars.update(c)
+            word_df.update(seen_words)
+            char_df.update(seen_chars)
             n += 1
         words = sorted(g for g, df in word_df.items() if df >= min_df)
         chars = sorted(g for g, df in char_df.items() if df >= min_df)

@@ -7,7 +7,6 @@ logistic regression for the corpus language. Deterministic for the same examples
 from __future__ import annotations
 
 import hashlib
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,6 @@ from proxy.nlp.tone import CUE_FEATURES, ToneDetector
 
 FOLDS = 3
 SVM_C = 1.0
-PAIRS = 3000  # synthetic two-intent messages for the label head (held-out dev: more two-intent recall)
-NOT_PAIRED = ("greeting", "thanks", "other")
-JOINERS = {"es": " y ", "pt": " e ", "en": " and "}
 CALIBRATION_MIN = 200
 ABSTAIN = 0.35  # calibrated confidence below which no intent is claimed
 HANDOFF_PRECISION = 0.85  # the hand-off threshold: the most recall with at least this precision in CV
@@ -94,25 +90,6 @@ class EmbeddingCache:
             )
             tmp.replace(self.path)
         return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32)
-
-
-def synthetic_pairs(examples: Sequence[Example], n: int = PAIRS, seed: int = 13) -> list[Example]:
-    """Two single-intent messages of one language joined into one two-intent message: what the label head
-    (second intents) learns from besides the labelled two-intent messages."""
-    rng = random.Random(seed)
-    by_lang: dict[str, list[Example]] = {}
-    for ex in examples:
-        if len(ex.intents) == 1 and ex.intents[0] not in NOT_PAIRED:
-            by_lang.setdefault(ex.lang, []).append(ex)
-    langs = sorted(lang for lang, rows in by_lang.items() if len(rows) > 1)
-    out = []
-    for _ in range(n if langs else 0):
-        lang = rng.choice(langs)
-        a, b = rng.sample(by_lang[lang], 2)
-        if a.intents[0] != b.intents[0]:
-            joiner = rng.choice([". ", ", ", JOINERS.get(lang, " ")])
-            out.append(Example(a.text.rstrip(" .") + joiner + b.text, lang, (a.intents[0], b.intents[0])))
-    return out
 
 
 @dataclass(frozen=True)
@@ -254,7 +231,10 @@ def fit(
     progress("features")
     extra = augment.copies(examples)
     everything = [*examples, *(ex for _, ex in extra)]  # the examples first: their rows keep their numbers
-    featurizer = Featurizer.fit((normalize(c), c) for c in (clean(ex.text) for ex in everything))
+    forms = [[ex.text] for ex in examples]
+    for row, ex in extra:
+        forms[row].append(ex.text)  # an n-gram of one message and its copy is still seen in one message
+    featurizer = Featurizer.fit([(normalize(clean(t)), clean(t)) for t in texts] for texts in forms)
     progress("sentence embeddings")
     source = np.array([*range(len(examples)), *(row for row, _ in extra)])  # a row's example
     m = matrices(everything, intents, handoff_intents, featurizer, cache, tone)
@@ -262,9 +242,8 @@ def fit(
 
     def with_pairs(rows: npt.NDArray[np.int_]) -> tuple[csr_matrix, npt.NDArray[np.bool_]]:
         """The label head's data: these rows plus synthetic pairs made from them only."""
-        p = matrices(
-            synthetic_pairs([everything[i] for i in rows]), intents, handoff_intents, featurizer, None, tone
-        )
+        pairs = augment.synthetic_pairs([everything[i] for i in rows])
+        p = matrices(pairs, intents, handoff_intents, featurizer, None, tone)
         return vstack([m.cues[rows], p.cues]).tocsr(), np.vstack([m.present[rows], p.present])
 
     k = len(intents)
