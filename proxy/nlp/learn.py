@@ -231,10 +231,11 @@ def fit(
     progress("features")
     extra = augment.copies(examples)
     everything = [*examples, *(ex for _, ex in extra)]  # the examples first: their rows keep their numbers
-    forms = [[ex.text] for ex in examples]
-    for row, ex in extra:
-        forms[row].append(ex.text)  # an n-gram of one message and its copy is still seen in one message
-    featurizer = Featurizer.fit([(normalize(clean(t)), clean(t)) for t in texts] for texts in forms)
+    forms: list[list[tuple[str, str]]] = [[] for _ in examples]  # a message and its copy: one document
+    for row, ex in [*enumerate(examples), *extra]:
+        cleaned = clean(ex.text)
+        forms[row].append((normalize(cleaned), cleaned))
+    featurizer = Featurizer.fit(forms)
     progress("sentence embeddings")
     source = np.array([*range(len(examples)), *(row for row, _ in extra)])  # a row's example
     m = matrices(everything, intents, handoff_intents, featurizer, cache, tone)

@@ -166,5 +166,5 @@ class Model:
             Thresholds(**meta["thresholds"]),
             meta["report"],
         )
-        model.score((np.zeros(0, np.int32), np.zeros(0, np.float32)))  # stacked now: before workers fork
+        model._every_message  # noqa: B018 -- stacked now, before the workers fork, so they share it
         return model
