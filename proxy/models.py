@@ -44,16 +44,22 @@ def handoff_intents(rules: RuleSet) -> frozenset[str]:
     return frozenset(i for i, f in rules.intents.items() if f.handoff)
 
 
+def wrappers(rules: RuleSet) -> dict[str, tuple[list[str], list[str]]]:
+    """Openers and sign-offs of rules/wrappers.yaml per language, that training wraps examples in."""
+    return {lang: (w.open, w.close) for lang, w in rules.wrappers}
+
+
 def fingerprint(examples: Iterable[Example], rules: RuleSet) -> str:
     """Hash of everything the model learns from: examples, intents, hand-off intents, tone cues, the
-    training copies it adds (`augment.RECIPE`), and the sentence encoder (its packages' versions) whose
-    embeddings it learns from."""
+    training copies it adds (`augment.RECIPE`, the openers and sign-offs of rules/wrappers.yaml), and the
+    sentence encoder (its packages' versions) whose embeddings it learns from."""
     h = hashlib.sha256(
         json.dumps(
             [FORMAT, RECIPE, encoder_id(), sorted(rules.intents), sorted(handoff_intents(rules))]
         ).encode()
     )
     h.update(rules.tone.model_dump_json().encode())
+    h.update(rules.wrappers.model_dump_json().encode())
     for ex in examples:
         h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())
     return h.hexdigest()[:16]
@@ -74,7 +80,13 @@ def train(
     models_dir.mkdir(parents=True, exist_ok=True)
     cache = EmbeddingCache(models_dir / EMBEDDINGS, Embedder())
     model = fit(
-        examples, list(rules.intents), set(handoff_intents(rules)), tone_detector(rules), cache, progress
+        examples,
+        list(rules.intents),
+        set(handoff_intents(rules)),
+        tone_detector(rules),
+        cache,
+        progress,
+        wrappers(rules),
     )
     model.save(path)
     prune(models_dir)

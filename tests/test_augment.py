@@ -1,4 +1,7 @@
-"""Training copies without punctuation: what they are, and what they change in the trained model."""
+"""Training copies (without punctuation, wrapped in openers and sign-offs): what they are, and what they
+change in the trained model."""
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -85,3 +88,82 @@ def test_a_buyer_who_does_not_punctuate_is_read_as_one_who_does(engine: Engine) 
     rise = np.mean([b.handoff.score - w.handoff.score for w, b in zip(written, bare, strict=True)])
     assert rise < 0.15
     assert not any(b.handoff.required for b in bare)
+
+
+def test_wrapped_copies_of_every_request() -> None:
+    """Two copies of each example with a request, wrapped in an opener, a sign-off or both, the second
+    without punctuation; same labels, no id, the original's row. Greetings, thanks and `other` are not
+    wrapped, nor a language without pieces."""
+    pieces = {"es": (["Hola, buenas."], ["Saludos!"]), "pt": (["Oi."], ["Abraço."])}
+    examples = [
+        Example("¿Tienen stock?", "es", ("availability",), id="dev-1"),
+        Example("hola buenas", "es", ("greeting",)),
+        Example("chegou quebrado!!", "pt", ("damaged_defective",), negative=True),
+        Example("Do you ship to Texas?", "en", ("shipping_info",)),
+    ]
+    got = augment.wrapped(examples, pieces)
+    assert [row for row, _ in got] == [0, 0, 2, 2]
+    assert [ex.text for _, ex in got] == [
+        "Hola, buenas. ¿Tienen stock? Saludos!",
+        "Tienen stock Saludos",
+        "Oi. chegou quebrado!!",
+        "Oi chegou quebrado",
+    ]
+    assert all(ex.id is None for _, ex in got)
+    assert [(ex.lang, ex.intents, ex.negative) for _, ex in got] == [
+        ("es", ("availability",), False),
+        ("es", ("availability",), False),
+        ("pt", ("damaged_defective",), True),
+        ("pt", ("damaged_defective",), True),
+    ]
+
+
+def test_the_fingerprint_names_the_wrappers(rules: RuleSet) -> None:
+    """Editing rules/wrappers.yaml retrains the model."""
+    examples = models.training_examples(rules, paths.CORPUS_DIR)[:50]
+    before = models.fingerprint(examples, rules)
+    es = rules.wrappers.es.model_copy(update={"open": [*rules.wrappers.es.open, "qué más, veci"]})
+    edited = replace(rules, wrappers=rules.wrappers.model_copy(update={"es": es}))
+    assert models.fingerprint(examples, edited) != before
+
+
+# Short requests and wrappers written for this test (none of the wrappers is in rules/wrappers.yaml).
+REQUESTS = [
+    ("¿tienen la mochila en gris?", "variant", "es"),
+    ("cuánto tarda en llegar a Guadalajara", "shipping_info", "es"),
+    ("me llegó rota la tapa", "damaged_defective", "es"),
+    ("quiero cancelar la compra", "cancel_order", "es"),
+    ("me pueden mandar la factura", "invoice", "es"),
+    ("aceptan pago en oxxo?", "payment", "es"),
+    ("tem pronta entrega?", "availability", "pt"),
+    ("o meu pedido ainda não chegou e já passou do prazo", "not_received", "pt"),
+    ("vocês emitem nota fiscal?", "invoice", "pt"),
+    ("faz um desconto se eu levar dois?", "price_offer", "pt"),
+    ("does it come with the charger?", "product_info", "en"),
+    ("has my order shipped yet?", "order_status", "en"),
+    ("the screen arrived cracked", "damaged_defective", "en"),
+    ("how do I pair it with my phone", "usage_help", "en"),
+]
+WRAPS = {
+    "es": ("Buenas noches, disculpen la hora, les escribo rapidito.", "Un saludo a todo el equipo, gracias."),
+    "pt": ("Oi, boa tarde, tudo certo por aí?", "Valeu pela atenção, abraço."),
+    "en": ("Hi guys, good afternoon.", "Thanks so much, have a lovely evening!"),
+}
+
+
+@pytest.mark.parametrize("where", ["opener", "sign-off", "both"])
+def test_a_greeting_or_a_sign_off_does_not_hide_the_request(engine: Engine, where: str) -> None:
+    """Without the wrapped copies, 2 of these 14 were read as `greeting` or `thanks` with an opener, 2 with
+    a sign-off, and 4 with both."""
+    opener, closer = where != "sign-off", where != "opener"
+    said = []
+    for text, _, lang in REQUESTS:
+        before, after = WRAPS[lang]
+        reading = engine.recognise(f"{before + ' ' if opener else ''}{text}{' ' + after if closer else ''}")
+        said.append(reading.intents[0].id if reading.intents else None)
+    assert said == [intent for _, intent, _ in REQUESTS]
+
+
+def test_test_wrappers_are_not_training_ones(rules: RuleSet) -> None:
+    shipped = {p for _, w in rules.wrappers for p in [*w.open, *w.close]}
+    assert not {p for pair in WRAPS.values() for p in pair} & shipped

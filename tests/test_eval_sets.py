@@ -16,6 +16,17 @@ FROZEN = {
 }
 
 
+WRAPPERS = paths.REPO / "eval" / "wrappers" / "pieces.json"
+
+
+def test_evaluation_wrappers_are_unchanged() -> None:
+    """The openers and sign-offs the bench wraps the independent sets in are frozen too."""
+    digest = hashlib.sha256(WRAPPERS.read_bytes()).hexdigest()
+    assert digest == "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7", (
+        "eval/wrappers/pieces.json changed: it is frozen (see its README)"
+    )
+
+
 @pytest.mark.parametrize("name", sorted(FROZEN))
 def test_independent_set_is_unchanged(name: str) -> None:
     digest = hashlib.sha256((INDEPENDENT / name).read_bytes()).hexdigest()

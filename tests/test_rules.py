@@ -135,3 +135,14 @@ def test_unknown_second_intent_in_corpus(tmp_path: Path) -> None:
     (tmp_path / "pt" / "refund.txt").write_text("ok\ncadê meu estorno >> refnd\n")
     with pytest.raises(CorpusError, match=r"refund.txt:2: unknown second intent 'refnd'"):
         read_corpus(tmp_path, BUILTIN_INTENTS)
+
+
+def test_wrappers_need_openers_and_sign_offs_per_language(rules_copy: Path) -> None:
+    path = rules_copy / "wrappers.yaml"
+    lines = path.read_text().splitlines()
+    start = lines.index("pt:") + 1
+    end = lines.index("en:")
+    path.write_text("\n".join([*lines[:start], "  open: [oi]", "  close: []", *lines[end:]]) + "\n")
+    assert problems_of(rules_copy) == [
+        f"{path}:{start + 2}: pt.close: List should have at least 1 item after validation, not 0"
+    ]

@@ -7,7 +7,7 @@ logistic regression for the corpus language. Deterministic for the same examples
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,23 +221,28 @@ def fit(
     tone: ToneDetector,
     cache: EmbeddingCache,
     progress: Progress = lambda _: None,
+    wrappers: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
 ) -> Model:
-    """Train every head on all examples and their unpunctuated copies (`augment.py`); thresholds and the
-    report from held-out scores of the examples themselves, each scored by heads trained without it and
-    without its copy."""
+    """Train every head on all examples and their copies (`augment.py`: without punctuation, and wrapped in
+    `wrappers`' openers and sign-offs); thresholds and the report from held-out scores of the examples
+    themselves, each scored by heads trained without it and without its copies."""
     from sklearn.linear_model import LogisticRegression
 
     intents = list(intents)
     progress("features")
-    extra = augment.copies(examples)
+    unpunctuated = augment.copies(examples)
+    extra = unpunctuated + augment.wrapped(examples, wrappers or {})
     everything = [*examples, *(ex for _, ex in extra)]  # the examples first: their rows keep their numbers
-    forms: list[list[tuple[str, str]]] = [[] for _ in examples]  # a message and its copy: one document
+    forms: list[list[tuple[str, str]]] = [[] for _ in examples]  # a message and its copies: one document
     for row, ex in [*enumerate(examples), *extra]:
         cleaned = clean(ex.text)
         forms[row].append((normalize(cleaned), cleaned))
     featurizer = Featurizer.fit(forms)
     progress("sentence embeddings")
     source = np.array([*range(len(examples)), *(row for row, _ in extra)])  # a row's example
+    # The hand-off head learns tone, and an opener or a sign-off carries some ("Dios les bendiga"): it
+    # trains on the examples and their unpunctuated copies, not on the wrapped ones.
+    toned = np.arange(len(everything)) < len(examples) + len(unpunctuated)
     m = matrices(everything, intents, handoff_intents, featurizer, cache, tone)
     assert m.full is not None
 
@@ -259,7 +264,8 @@ def fit(
         sentences.update(held_out_sentences(cheap, featurizer, examples, test))
         oof["f"][test] = _scores(_multiclass(m.full[train], m.main[train], k), m.full[test])
         oof["l"][test] = _scores(_labels(*with_pairs(train)), m.cues[test])
-        oof["h"][test] = _scores(_binary(m.cues[train], m.person[train]), m.cues[test])
+        tone_rows = train[toned[train]]
+        oof["h"][test] = _scores(_binary(m.cues[tone_rows], m.person[tone_rows]), m.cues[test])
     progress("final model")
     rows = np.concatenate(folds)
     scheme = "labelled messages, by a model trained without them" if len(folds) == 1 else f"{FOLDS}-fold CV"
@@ -273,7 +279,7 @@ def fit(
         _multiclass(m.tfidf, m.main, k),
         _multiclass(m.full, m.main, k),
         _labels(*with_pairs(np.arange(len(everything)))),
-        _binary(m.cues, m.person),
+        _binary(m.cues[toned], m.person[toned]),
         tuple(languages),
         Linear(lang.coef_.T.astype(np.float32).copy(), lang.intercept_.astype(np.float32))
         if len(languages) > 2

@@ -24,6 +24,7 @@ from proxy.rules.schema import (
     Privacy,
     Slots,
     ToneFile,
+    WrappersFile,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -137,6 +138,7 @@ class RuleSet:
     policies: Policies
     slots: Slots
     tone: ToneFile
+    wrappers: WrappersFile
     privacy: Privacy
     hours: Hours
     facts: FactsFile
@@ -211,6 +213,7 @@ FILES: tuple[tuple[str, type[BaseModel]], ...] = (
     ("marketplaces", Policies),
     ("slots", Slots),
     ("tone", ToneFile),
+    ("wrappers", WrappersFile),
     ("privacy", Privacy),
     ("hours", Hours),
     ("facts", FactsFile),
@@ -286,6 +289,7 @@ def load_rules(root: Path, overlays: Sequence[Path] = ()) -> RuleSet:
         policies=loaded["marketplaces"],
         slots=loaded["slots"],
         tone=loaded["tone"],
+        wrappers=loaded["wrappers"],
         privacy=loaded["privacy"],
         hours=loaded["hours"],
         facts=loaded["facts"],

@@ -261,3 +261,19 @@ class ToneFile(Strict):
     threats: Keywords
     positive: Keywords
     disputes: Keywords = Field(default_factory=Keywords)  # quoting the listing against what happened
+
+
+class Wrapping(Strict):
+    """What buyers write around a request in one language: openers and sign-offs that carry no request."""
+
+    open: list[str] = Field(min_length=1)
+    close: list[str] = Field(min_length=1)
+
+
+class WrappersFile(Strict):
+    """rules/wrappers.yaml: greetings, lead-ins and sign-offs per language. Training wraps examples in them
+    (same labels), so the model reads past them to the request (retrain after editing)."""
+
+    es: Wrapping
+    pt: Wrapping
+    en: Wrapping
