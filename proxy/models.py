@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from proxy.nlp.augment import RECIPE
 from proxy.nlp.corpus import Example, read_corpus, read_jsonl
-from proxy.nlp.embed import Embedder, encoder_id
+from proxy.nlp.embed import Embedder, EmbeddingCache, encoder_id
 from proxy.nlp.model import FORMAT
 from proxy.nlp.tone import ToneDetector
 from proxy.rules.loader import RuleSet
@@ -74,7 +74,7 @@ def train(
     examples: list[Example], rules: RuleSet, models_dir: Path, progress: Progress = lambda _: None
 ) -> Path:
     """Train on these examples and save the model under their fingerprint."""
-    from proxy.nlp.learn import EmbeddingCache, fit  # scikit-learn and scipy: training only
+    from proxy.nlp.learn import fit  # scikit-learn and scipy: training only
 
     path = model_path(models_dir, fingerprint(examples, rules))
     models_dir.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,8 @@ from proxy import paths
 from proxy.engine import Engine
 from proxy.models import handoff_intents, prune, tone_detector, training_examples
 from proxy.nlp.corpus import read_jsonl
-from proxy.nlp.embed import Embedder
-from proxy.nlp.learn import EmbeddingCache, fit
+from proxy.nlp.embed import Embedder, EmbeddingCache
+from proxy.nlp.learn import fit
 from proxy.nlp.model import Model
 from proxy.nlp.normalize import normalize
 from proxy.rules.loader import RuleSet

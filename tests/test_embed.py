@@ -10,8 +10,7 @@ import pytest
 
 from proxy import models, paths
 from proxy.engine import Engine
-from proxy.nlp.embed import DIM, Embedder, encoder_id
-from proxy.nlp.learn import EmbeddingCache
+from proxy.nlp.embed import DIM, Embedder, EmbeddingCache, encoder_id
 from proxy.rules.loader import RuleSet
 
 # Python function calls made by Embedder().load() in a fresh process, its packages already imported: the

@@ -8,11 +8,14 @@ not by the wheel's pure-Python port of it. The port parses that model in Python 
 in the server competes for the interpreter with the event loop while it loads in the background: answers
 waited up to 2 s. sentencepiece loads it in native code in 0.4 s, cuts a message 14x faster, and is the
 reference the port imitates (the port differs on runs of characters outside the vocabulary, such as
-repeated emoji: the reference makes one unknown piece of a run, the port one per character)."""
+repeated emoji: the reference makes one unknown piece of a run, the port one per character).
+
+`EmbeddingCache` keeps the vectors of training texts beside the models, so retraining does not redo them."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import importlib.resources
 import threading
@@ -70,3 +73,40 @@ class Embedder:
         if rows:
             out[rows] = model.encode([texts[i][:MAX_CHARS] for i in rows])
         return out
+
+
+class EmbeddingCache:
+    """Sentence embeddings of training texts, kept beside the models so retraining does not redo them."""
+
+    def __init__(self, path: Path | None, embedder: Embedder) -> None:
+        self.path, self.embedder = path, embedder
+        self.vectors: dict[str, npt.NDArray[np.float32]] = {}
+        if path is not None and path.exists():
+            with np.load(path, allow_pickle=False) as z:
+                if "encoder" in z.files and str(z["encoder"]) == encoder_id():  # else: computed anew
+                    self.vectors = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+
+    @staticmethod
+    def key(text: str) -> str:
+        """What a text's vector is stored under."""
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def get(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embeddings of cleaned texts (computed once, in batches, for the ones not cached)."""
+        keys = [self.key(t) for t in texts]
+        missing = [(k, t) for k, t in dict(zip(keys, texts, strict=True)).items() if k not in self.vectors]
+        for start in range(0, len(missing), 256):
+            batch = missing[start : start + 256]
+            for (k, _), v in zip(batch, self.embedder.encode([t for _, t in batch]), strict=True):
+                self.vectors[k] = v
+        if missing and self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(self.path.name + ".tmp.npz")
+            np.savez(
+                tmp,
+                encoder=np.array(encoder_id()),
+                keys=np.array(list(self.vectors)),
+                vectors=np.stack(list(self.vectors.values())),
+            )
+            tmp.replace(self.path)
+        return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32)

@@ -6,10 +6,8 @@ logistic regression for the corpus language. Deterministic for the same examples
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +17,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 from proxy.nlp import augment, metrics
 from proxy.nlp.clean import clean
 from proxy.nlp.corpus import Example
-from proxy.nlp.embed import DIM, Embedder, encoder_id
+from proxy.nlp.embed import EmbeddingCache
 from proxy.nlp.features import Featurizer
 from proxy.nlp.model import Linear, Model, Thresholds
 from proxy.nlp.normalize import normalize
@@ -53,43 +51,6 @@ def sparse(featurizer: Featurizer, texts: Sequence[tuple[str, str]]) -> csr_matr
         shape=(len(indptr) - 1, featurizer.dim),
         dtype=np.float32,
     )
-
-
-class EmbeddingCache:
-    """Sentence embeddings of training texts, kept beside the models so retraining does not redo them."""
-
-    def __init__(self, path: Path | None, embedder: Embedder) -> None:
-        self.path, self.embedder = path, embedder
-        self.vectors: dict[str, npt.NDArray[np.float32]] = {}
-        if path is not None and path.exists():
-            with np.load(path, allow_pickle=False) as z:
-                if "encoder" in z.files and str(z["encoder"]) == encoder_id():  # else: computed anew
-                    self.vectors = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
-
-    @staticmethod
-    def key(text: str) -> str:
-        """What a text's vector is stored under."""
-        return hashlib.sha1(text.encode()).hexdigest()
-
-    def get(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Embeddings of cleaned texts (computed once, in batches, for the ones not cached)."""
-        keys = [self.key(t) for t in texts]
-        missing = [(k, t) for k, t in dict(zip(keys, texts, strict=True)).items() if k not in self.vectors]
-        for start in range(0, len(missing), 256):
-            batch = missing[start : start + 256]
-            for (k, _), v in zip(batch, self.embedder.encode([t for _, t in batch]), strict=True):
-                self.vectors[k] = v
-        if missing and self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp.npz")
-            np.savez(
-                tmp,
-                encoder=np.array(encoder_id()),
-                keys=np.array(list(self.vectors)),
-                vectors=np.stack(list(self.vectors.values())),
-            )
-            tmp.replace(self.path)
-        return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32)
 
 
 @dataclass(frozen=True)
@@ -224,8 +185,9 @@ def fit(
     wrappers: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
 ) -> Model:
     """Train every head on all examples and their copies (`augment.py`: without punctuation, and wrapped in
-    `wrappers`' openers and sign-offs); thresholds and the report from held-out scores of the examples
-    themselves, each scored by heads trained without it and without its copies."""
+    `wrappers`' openers and sign-offs; the hand-off head not on the wrapped ones); thresholds and the
+    report from held-out scores of the examples themselves, each scored by heads trained without it and
+    without its copies."""
     from sklearn.linear_model import LogisticRegression
 
     intents = list(intents)

@@ -28,9 +28,9 @@ from proxy.models import handoff_intents, tone_detector, training_examples, wrap
 from proxy.nlp.augment import NOT_WRAPPED, unpunctuated  # noqa: E402
 from proxy.nlp.clean import clean  # noqa: E402
 from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
-from proxy.nlp.embed import Embedder  # noqa: E402
+from proxy.nlp.embed import Embedder, EmbeddingCache  # noqa: E402
 from proxy.nlp.language import LanguageDetector  # noqa: E402
-from proxy.nlp.learn import EmbeddingCache, fit  # noqa: E402
+from proxy.nlp.learn import fit  # noqa: E402
 from proxy.nlp.metrics import threshold_for_precision  # noqa: E402
 from proxy.nlp.normalize import normalize  # noqa: E402
 from proxy.nlp.pipeline import intent_probs, read_text  # noqa: E402
