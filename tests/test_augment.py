@@ -167,3 +167,28 @@ def test_a_greeting_or_a_sign_off_does_not_hide_the_request(engine: Engine, wher
 def test_test_wrappers_are_not_training_ones(rules: RuleSet) -> None:
     shipped = {p for _, w in rules.wrappers for p in [*w.open, *w.close]}
     assert not {p for pair in WRAPS.values() for p in pair} & shipped
+
+
+def test_the_hand_off_head_does_not_learn_from_wrapped_copies(
+    rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-off carries some tone ("Dios les bendiga"): the final hand-off head trains on the examples and
+    their unpunctuated copies only, while the intent heads also see the wrapped ones (a real fit, on a
+    sample)."""
+    from proxy.nlp import learn
+    from proxy.nlp.embed import Embedder, EmbeddingCache
+
+    examples = models.training_examples(rules, paths.CORPUS_DIR)[::40]
+    seen: list[int] = []
+    binary = learn._binary
+    monkeypatch.setattr(learn, "_binary", lambda x, y: seen.append(x.shape[0]) or binary(x, y))
+    learn.fit(
+        examples,
+        list(rules.intents),
+        set(models.handoff_intents(rules)),
+        models.tone_detector(rules),
+        EmbeddingCache(None, Embedder()),
+        wrappers=models.wrappers(rules),
+    )
+    wrapped = augment.wrapped(examples, models.wrappers(rules))
+    assert wrapped and seen[-1] == len(examples) + len(augment.copies(examples))

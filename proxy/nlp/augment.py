@@ -24,9 +24,9 @@ from dataclasses import replace
 from proxy.nlp.corpus import Example
 
 PAIRS = 3000  # synthetic two-intent messages for the label head (held-out dev: more two-intent recall)
-NOT_PAIRED = ("greeting", "thanks", "other")
+# Not a request: neither paired into a two-intent message nor wrapped (a wrapper alone would say as much).
+NOT_REQUESTS = ("greeting", "thanks", "other")
 JOINERS = {"es": " y ", "pt": " e ", "en": " and "}
-NOT_WRAPPED = ("greeting", "thanks", "other")  # what a wrapper alone would say: they stay as written
 RECIPE = "unpunctuated-wrapped-twice-4"  # in the fingerprint: a model trained without them is retrained
 
 
@@ -64,7 +64,7 @@ def wrapped(
     out = []
     for row, ex in enumerate(examples):
         opens, closes = pieces.get(ex.lang, ((), ()))
-        if not opens or not closes or set(ex.intents) & set(NOT_WRAPPED):
+        if not opens or not closes or set(ex.intents) & set(NOT_REQUESTS):
             continue
         for form in (str, unpunctuated):
             kind = rng.randrange(3)
@@ -80,7 +80,7 @@ def synthetic_pairs(examples: Sequence[Example], n: int = PAIRS, seed: int = 13)
     rng = random.Random(seed)
     by_lang: dict[str, list[Example]] = {}
     for ex in examples:
-        if len(ex.intents) == 1 and ex.intents[0] not in NOT_PAIRED:
+        if len(ex.intents) == 1 and ex.intents[0] not in NOT_REQUESTS:
             by_lang.setdefault(ex.lang, []).append(ex)
     langs = sorted(lang for lang, rows in by_lang.items() if len(rows) > 1)
     out = []

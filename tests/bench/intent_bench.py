@@ -25,7 +25,7 @@ from proxy import paths  # noqa: E402
 from proxy.engine import Engine  # noqa: E402
 from proxy.evaluate import gold_handoff, predict_rows, report  # noqa: E402
 from proxy.models import handoff_intents, tone_detector, training_examples, wrappers  # noqa: E402
-from proxy.nlp.augment import NOT_WRAPPED, unpunctuated  # noqa: E402
+from proxy.nlp.augment import NOT_REQUESTS, unpunctuated  # noqa: E402
 from proxy.nlp.clean import clean  # noqa: E402
 from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
 from proxy.nlp.embed import Embedder, EmbeddingCache  # noqa: E402
@@ -65,7 +65,7 @@ def wrap_requests(rows: Sequence[Example], pieces: dict[str, dict[str, list[str]
     `other`, which a wrapper alone would change, stay as written."""
     out = []
     for n, ex in enumerate(rows):
-        if set(ex.intents) & set(NOT_WRAPPED):
+        if set(ex.intents) & set(NOT_REQUESTS):
             out.append(ex)
             continue
         draw = random.Random(n)
