@@ -74,9 +74,8 @@ def accuracy(
     engine = Engine(rules, Model.load(path), lid, embedder)
     right = total = 0
     for examples, weight in parts:
-        for ex in examples:
-            found = engine.recognise(ex.text).intents
-            right += weight * (bool(found) and found[0].id == ex.intents[0])
+        for ex, r in zip(examples, engine.recognise_many([ex.text for ex in examples]), strict=True):
+            right += weight * (bool(r.intents) and r.intents[0].id == ex.intents[0])
             total += weight
     return right / total if total else 1.0
 

@@ -71,8 +71,13 @@ def test_each_sentence_is_read_on_its_own(engine: Engine) -> None:
         "Compré la licuadora hace una semana y funciona de maravilla. "
         "Necesito la factura con mi RFC para la empresa, por favor."
     )
-    probs = segment_probs(engine.model, text)
+    probs, one_sentence, not_asked = segment_probs(
+        engine.model, [text, read_text("necesito factura con mi RFC porfa"), None]
+    )
     assert probs is not None
     best = dict(zip(engine.model.intents, probs.tolist(), strict=True))
     assert best["invoice"] > 0.5
-    assert segment_probs(engine.model, read_text("necesito factura con mi RFC porfa")) is None
+    assert one_sentence is None and not_asked is None
+    alone = segment_probs(engine.model, [text])[0]  # in a batch or alone, the same probabilities
+    assert alone is not None
+    np.testing.assert_array_equal(alone, probs)

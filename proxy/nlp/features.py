@@ -71,6 +71,14 @@ def _counted(keys: npt.NDArray[np.integer]) -> tuple[npt.NDArray[Any], npt.NDArr
     return ordered[starts], lengths
 
 
+def split_rows(batch: Batch, n: int) -> list[Sparse]:
+    """A `Featurizer.transform_many` batch of n texts as each text's (columns, values), as `transform`
+    gives them (views, no copies)."""
+    rows, cols, vals = batch
+    bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
+    return [(cols[a:b], vals[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 @dataclass(frozen=True)
 class Featurizer:
     """Vocabulary and inverse document frequencies of both blocks (words first, then characters)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,17 +134,22 @@ class LanguageDetector:
         fasttext = load_fasttext()
         self._model = fasttext.load_model(str(model_path or lid_model_path()))
 
-    def _lid(self, text: str) -> dict[str, float]:
-        clean = " ".join(fold(text[:LID_CHARS]).split())  # the language is plain in the first lines
-        labels, probs = self._model.predict(clean, k=12, threshold=0.0)
-        out = dict.fromkeys(LANGUAGES, 0.0)
-        for label, prob in zip(labels, probs, strict=False):
-            code = label.replace("__label__", "")
-            if code in out:
-                out[code] += float(prob)
-            elif code in RELATED:
-                out[RELATED[code]] += 0.5 * float(prob)
-        return out
+    def lid_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """lid.176's es/pt/en probabilities of each text (related languages count half), in one call."""
+        # the language is plain in the first lines; lid.176 reads one line
+        lines = [" ".join(fold(text[:LID_CHARS]).split()) for text in texts]
+        found = self._model.predict(lines, k=12, threshold=0.0)
+        result = []
+        for labels, probs in zip(*found, strict=True):
+            out = dict.fromkeys(LANGUAGES, 0.0)
+            for label, prob in zip(labels, probs, strict=False):
+                code = label.replace("__label__", "")
+                if code in out:
+                    out[code] += float(prob)
+                elif code in RELATED:
+                    out[RELATED[code]] += 0.5 * float(prob)
+            result.append(out)
+        return result
 
     def detect(
         self,
@@ -152,12 +158,14 @@ class LanguageDetector:
         locale: str | None = None,
         corpus_probs: dict[str, float] | None = None,
         normalized: str | None = None,
+        lid: dict[str, float] | None = None,
     ) -> Language:
         """Language of `text`, with the site (or a requested locale) as a prior and corpus-model votes
-        (`normalized`: the text's normalize()d form, when the caller has it already)."""
+        (`normalized`: the text's normalize()d form, `lid`: its `lid_many` vote, when the caller has them
+        already)."""
         words = normalized.split() if normalized is not None else tokens(text)
         toks = [t for t in words if t.isalpha()]
-        lid = self._lid(text)
+        lid = lid if lid is not None else self.lid_many([text])[0]
         prior_locale = locale if locale in LOCALES else site_locale(site)
         prior_lang = prior_locale.split("-")[0] if prior_locale else None
         n = max(len(toks), 1)

@@ -3,18 +3,20 @@
     clean -> normalize -> tone cues -> features -> the heads' sparse scores -> language -> intent (cascade)
     -> keywords -> second intent (with the message's sentences) -> hand-off
 
-`Recognizer.read` only composes them. Pure: no I/O, no aiohttp, safe to call from worker processes."""
+`Recognizer.read_many` only composes them, each stage over a batch of messages (`read` is a batch of
+one): a batch shares the models' fixed costs, the sentence encoder's above all. Pure: no I/O, no aiohttp,
+safe to call from worker processes."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from proxy.nlp.clean import clean
 from proxy.nlp.embed import Embedder
-from proxy.nlp.features import Featurizer, Sparse
+from proxy.nlp.features import Featurizer, Sparse, split_rows
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import Language, LanguageDetector
 from proxy.nlp.metrics import softmax_rows
@@ -74,22 +76,49 @@ def read_text(raw: str) -> Text:
     return Text(cleaned, normalized, words)
 
 
+def features(model: Model, texts: Sequence[Text]) -> list[Sparse]:
+    """Each message's TF-IDF features, computed for all of them at once."""
+    if len(texts) == 1:  # the server's case: the same values without the batch's bookkeeping
+        return [model.featurizer.transform(texts[0].normalized, texts[0].clean)]
+    batch = model.featurizer.transform_many([(t.normalized, t.clean) for t in texts])
+    return split_rows(batch, len(texts))
+
+
 def language_probs(model: Model, s: Scores) -> dict[str, float]:
     """Corpus-language probabilities (es/pt/en), the learned vote beside lid.176."""
     return dict(zip(model.languages, softmax(s.language, 1.0).tolist(), strict=True))
 
 
+def languages(
+    lid: LanguageDetector,
+    model: Model,
+    texts: Sequence[Text],
+    ss: Sequence[Scores],
+    sites: Sequence[str | None],
+    locales: Sequence[str | None],
+) -> list[Language]:
+    """Each message's language: lid.176 (one call for all of them), the site prior and the corpus vote."""
+    votes = lid.lid_many([t.clean for t in texts])
+    return [
+        lid.detect(t.clean, site, locale, language_probs(model, s), t.normalized, vote)
+        for t, s, site, locale, vote in zip(texts, ss, sites, locales, votes, strict=True)
+    ]
+
+
 def intent_probs(
-    model: Model, x: Sparse, s: Scores, text: Text, embedder: Embedder | None
-) -> tuple[Vector, bool]:
-    """Calibrated intent probabilities: the cheap model, or the embedding model when the cheap one is unsure
-    (and the embedder is loaded: until then the cheap model answers alone)."""
+    model: Model, xs: Sequence[Sparse], ss: Sequence[Scores], texts: Sequence[Text], embedder: Embedder | None
+) -> list[tuple[Vector, bool]]:
+    """Calibrated intent probabilities of each message, and whether the embedding model gave them: the cheap
+    model, or the embedding model where the cheap one is unsure (those messages encoded in one batch; until
+    the embedder has loaded, the cheap model answers alone)."""
     t = model.thresholds
-    probs = softmax(s.intent, t.temperature)
-    if probs.max() >= t.cascade or embedder is None or not embedder.ready:
-        return probs, False
-    dense = embedder.encode([text.clean])[0]
-    return softmax(model.intent_full.scores(x, dense), t.temperature_full), True
+    out = [(softmax(s.intent, t.temperature), False) for s in ss]
+    unsure = [i for i, (probs, _) in enumerate(out) if probs.max() < t.cascade]
+    if not unsure or embedder is None or not embedder.ready:
+        return out
+    for i, dense in zip(unsure, embedder.encode([texts[i].clean for i in unsure]), strict=True):
+        out[i] = (softmax(model.intent_full.scores(xs[i], dense), t.temperature_full), True)
+    return out
 
 
 def with_keywords(
@@ -117,26 +146,48 @@ def sentence_scores(head: Linear, featurizer: Featurizer, cleaned: str) -> Vecto
     return scores_many(head, featurizer.transform_many([(normalize(s), s) for s in pieces]), len(pieces))
 
 
-def segment_probs(model: Model, text: Text) -> Vector | None:
-    """Per intent, its best calibrated probability in any one sentence of the message (the cheap model on
-    each sentence), or None for a one-sentence message."""
-    scores = sentence_scores(model.intent, model.featurizer, text.clean)
-    if scores is None:
-        return None
-    best: Vector = softmax_rows(scores, model.thresholds.temperature).max(axis=0)
-    return best
+def segment_probs(model: Model, texts: Sequence[Text | None]) -> list[Vector | None]:
+    """Per message, per intent, its best calibrated probability in any one sentence of the message (the
+    cheap model on each sentence; the sentences of all messages in one batch), or None for a one-sentence
+    message or a None in `texts` (not asked)."""
+    pieces = [segments(t.clean) if t is not None else [] for t in texts]
+    flat = [(normalize(s), s) for p in pieces if len(p) >= 2 for s in p]
+    if not flat:
+        return [None] * len(texts)
+    scores = scores_many(model.intent, model.featurizer.transform_many(flat), len(flat))
+    probs = softmax_rows(scores, model.thresholds.temperature)
+    out: list[Vector | None] = []
+    at = 0
+    for p in pieces:
+        if len(p) < 2:
+            out.append(None)
+            continue
+        out.append(probs[at : at + len(p)].max(axis=0).astype(np.float32))
+        at += len(p)
+    return out
 
 
-def second_intent(
-    model: Model, s: Scores, cues: list[float], main: str, fused: Mapping[str, float], text: Text
-) -> IntentScore | None:
-    """A second intent: the best one-vs-rest label besides the main one, its score raised by SEGMENT_WEIGHT
-    times the intent's best probability in a sentence of its own, when that clears its threshold."""
+def second_candidates(
+    model: Model, s: Scores, cues: list[float], main: str, fused: Mapping[str, float]
+) -> tuple[Vector, list[int]] | None:
+    """The one-vs-rest label scores and the intents allowed as a second one, or None when not even a
+    sentence of its own could lift one over the threshold (the sentences' cost is then skipped)."""
     scores = s.labels + model.labels.tail(np.array(cues, np.float32))
     allowed = [j for j, i in enumerate(model.intents) if i != main and i not in NOT_SECOND and i in fused]
     if not allowed or scores[allowed].max() + SEGMENT_WEIGHT < model.thresholds.second:
-        return None  # not even a sentence of its own could lift one over the threshold: skip that cost
-    per_sentence = segment_probs(model, text)
+        return None
+    return scores, allowed
+
+
+def second_intent(
+    model: Model,
+    candidates: tuple[Vector, list[int]],
+    per_sentence: Vector | None,
+    fused: Mapping[str, float],
+) -> IntentScore | None:
+    """A second intent: the best allowed one-vs-rest label, its score raised by SEGMENT_WEIGHT times the
+    intent's best probability in a sentence of its own, when that clears its threshold."""
+    scores, allowed = candidates
     if per_sentence is not None:
         scores = scores + SEGMENT_WEIGHT * per_sentence
     best = max(allowed, key=lambda j: scores[j])
@@ -174,22 +225,45 @@ class Recognizer:
 
     def read(self, raw: str, site: str | None = None, locale: str | None = None) -> Reading:
         """All stages for one message."""
-        text = read_text(raw)
-        tone = self.tone.detect(text.clean, text.normalized)
-        x = self.model.featurizer.transform(text.normalized, text.clean)
-        s = self.model.score(x)
-        language = self.lid.detect(text.clean, site, locale, language_probs(self.model, s), text.normalized)
-        probs, embedded = intent_probs(self.model, x, s, text, self.embedder)
-        fused = with_keywords(
-            self.model, probs, self.keywords.scores(text.normalized, language.code), self.intents
-        )
-        main, confidence = max(fused.items(), key=lambda kv: kv[1])
-        intents: list[IntentScore] = []
-        if confidence >= self.model.thresholds.abstain and text.normalized:
-            intents.append(IntentScore(main, round(confidence, 3)))
-            second = second_intent(self.model, s, tone.vector(), main, fused, text)
+        return self.read_many([raw], [site], [locale])[0]
+
+    def read_many(
+        self,
+        raws: Sequence[str],
+        sites: Sequence[str | None] | None = None,
+        locales: Sequence[str | None] | None = None,
+    ) -> list[Reading]:
+        """All stages for several messages, each stage over all of them (the same readings as one by one;
+        batches share the models' fixed costs: `responde classify`, evaluation)."""
+        m, n = self.model, len(raws)
+        texts = [read_text(raw) for raw in raws]
+        tones = [self.tone.detect(t.clean, t.normalized) for t in texts]
+        xs = features(m, texts)
+        ss = [m.score(x) for x in xs]
+        langs = languages(self.lid, m, texts, ss, sites or [None] * n, locales or [None] * n)
+        probs = intent_probs(m, xs, ss, texts, self.embedder)
+        fused = [
+            with_keywords(m, p, self.keywords.scores(t.normalized, lang.code), self.intents)
+            for (p, _), t, lang in zip(probs, texts, langs, strict=True)
+        ]
+        mains = [max(f.items(), key=lambda kv: kv[1]) for f in fused]
+        floor = m.thresholds.abstain
+        claimed = [conf >= floor and bool(t.normalized) for (_, conf), t in zip(mains, texts, strict=True)]
+        candidates = [
+            second_candidates(m, s, tone.vector(), main, f) if ok else None
+            for s, tone, (main, _), f, ok in zip(ss, tones, mains, fused, claimed, strict=True)
+        ]
+        sentences = segment_probs(m, [t if c else None for t, c in zip(texts, candidates, strict=True)])
+        readings = []
+        for i, text in enumerate(texts):
+            (main, confidence), cand = mains[i], candidates[i]
+            intents = [IntentScore(main, round(confidence, 3))] if claimed[i] else []
+            second = second_intent(m, cand, sentences[i], fused[i]) if cand else None
             intents += [second] if second else []
             if self.request_first and second and main in WRAPPERS and second.id not in WRAPPERS:
                 intents.reverse()
-        decision = handoff(self.model, s, tone, intents, self.handoff_intents)
-        return Reading(text, language, intents, round(confidence, 3), tone, decision, embedded)
+            decision = handoff(m, ss[i], tones[i], intents, self.handoff_intents)
+            readings.append(
+                Reading(text, langs[i], intents, round(confidence, 3), tones[i], decision, probs[i][1])
+            )
+        return readings

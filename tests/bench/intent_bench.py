@@ -178,7 +178,7 @@ class Ours:
                     continue
                 text = read_text(t)
                 x = m.featurizer.transform(text.normalized, text.clean)
-                probs, _ = intent_probs(m, x, m.score(x), text, self.cache.embedder)
+                [(probs, _)] = intent_probs(m, [x], [m.score(x)], [text], self.cache.embedder)
                 out.append(
                     m.intents[int(np.argmax(probs))] if probs.max() >= m.thresholds.abstain else "(abstain)"
                 )

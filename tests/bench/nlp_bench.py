@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 
 from proxy import paths  # noqa: E402
-from proxy.engine import Engine  # noqa: E402
+from proxy.engine import BATCH, Engine  # noqa: E402
 from proxy.models import ensure_model, training_examples  # noqa: E402
 from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
 from proxy.nlp.embed import Embedder  # noqa: E402
@@ -30,7 +30,9 @@ from proxy.nlp.pipeline import (  # noqa: E402
     intent_probs,
     language_probs,
     read_text,
+    second_candidates,
     second_intent,
+    segment_probs,
     with_keywords,
 )
 from proxy.rules.loader import load_rules  # noqa: E402
@@ -117,6 +119,9 @@ def batch_rows(data: list[Example], n: int) -> list[str]:
     for text in texts:
         engine.recognise(text)
     inproc = n / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    engine.recognise_many(texts)
+    batched = n / (time.perf_counter() - t0)
     profile = stage_profile(engine, texts[:2000])
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
         for i, text in enumerate(texts):
@@ -130,7 +135,9 @@ def batch_rows(data: list[Example], n: int) -> list[str]:
     )
     cli = n / (time.perf_counter() - t0)
     return [
-        f"| batch: recognise() in process, {n:,} messages, one core | {inproc:,.0f} msg/s | | |",
+        f"| batch: recognise_many() in process, batches of {BATCH}, {n:,} messages, one core | "
+        f"{batched:,.0f} msg/s | recognise() one by one, as the server does: {inproc:,.0f} msg/s; ratio "
+        f"{batched / inproc:.2f} | |",
         f"| batch: `responde classify` (full answers with replies), {n:,} lines | {cli:,.0f} msg/s "
         f"(start-up included) | | ≥ 1,000 msg/s |",
         f"| cost of the stages around the model, per message | {profile} | | ≤ 25 % of the model |",
@@ -148,7 +155,7 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     xs = [model.featurizer.transform(t.normalized, t.clean) for t in texts_]
     tones = [r.tone.detect(t.clean, t.normalized) for t in texts_]
     ss = [model.score(x) for x in xs]
-    probs = [intent_probs(model, x, s, t, r.embedder)[0] for t, x, s in zip(texts_, xs, ss, strict=True)]
+    probs = [p for p, _ in intent_probs(model, xs, ss, texts_, r.embedder)]
     fused = [
         with_keywords(model, p, r.keywords.scores(t.normalized, "es"), r.intents)
         for t, p in zip(texts_, probs, strict=True)
@@ -167,6 +174,11 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
             best = min(best, time.perf_counter() - t0)
         return best / len(texts) * 1e6
 
+    def second(i: int) -> object:
+        """The second-intent stage of one message: its candidates, then its sentences if it has any."""
+        found = second_candidates(model, ss[i], tones[i].vector(), mains[i], fused[i])
+        return second_intent(model, found, segment_probs(model, [texts_[i]])[0], fused[i]) if found else None
+
     lid = r.lid._model
     cost = {
         "clean+normalize": each(lambda i: read_text(texts[i])),
@@ -179,11 +191,9 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
         ),
         "MODEL features": each(lambda i: model.featurizer.transform(texts_[i].normalized, texts_[i].clean)),
         "MODEL heads' sparse scores": each(lambda i: model.score(xs[i])),
-        "MODEL intent": each(lambda i: intent_probs(model, xs[i], ss[i], texts_[i], r.embedder)),
+        "MODEL intent": each(lambda i: intent_probs(model, [xs[i]], [ss[i]], [texts_[i]], r.embedder)),
         "MODEL language head": each(lambda i: language_probs(model, ss[i])),
-        "MODEL second intent": each(
-            lambda i: second_intent(model, ss[i], tones[i].vector(), mains[i], fused[i], texts_[i])
-        ),
+        "MODEL second intent": each(second),
         "MODEL hand-off": each(lambda i: handoff(model, ss[i], tones[i], [], r.handoff_intents)),
         "MODEL lid.176": each(lambda i: lid.predict(" ".join(texts_[i].clean[:200].lower().split()), k=12)),
     }

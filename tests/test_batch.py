@@ -1,0 +1,55 @@
+"""Recognition in batches (`Engine.recognise_many`, `responde classify`, evaluation) reads every message as
+the server reads it alone."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from conftest import SHARED
+from live import cli
+
+from proxy.engine import BATCH, Engine
+
+SITES = [None, "mercadolibre.com.mx", "mercadolivre.com.br", "amazon.com", "shopee.com.br", "mercadolibre.cl"]
+ODD = ["", "   ", "?!", "😭😭😭", "x" * 65536, "hola", "Obrigado!!", "a b c pero " * 6000, "Hi.\n\nWhere?"]
+
+
+def messages() -> list[str]:
+    """Dev messages, pairs of them (the cheap model is unsure of many, so the sentence encoder reads them,
+    and many have two intents), and odd inputs."""
+    texts = [json.loads(line)["text"] for line in (SHARED / "dev.jsonl").read_text("utf-8").splitlines()]
+    pick = random.Random(5)
+    return texts[:300] + [f"{pick.choice(texts)} {pick.choice(texts)}" for _ in range(200)] + ODD
+
+
+def test_a_batch_reads_each_message_as_it_is_read_alone(engine: Engine) -> None:
+    assert engine.recognizer.embedder is not None
+    engine.recognizer.embedder.load()  # the cascade's second stage runs, in batches and alone
+    texts = messages()
+    sites = [SITES[i % len(SITES)] for i in range(len(texts))]
+    locales = [None if i % 7 else "es-AR" for i in range(len(texts))]
+    alone = [engine.recognise(t, s, loc) for t, s, loc in zip(texts, sites, locales, strict=True)]
+    assert len(texts) > 2 * BATCH  # several batches, the last one short
+    assert engine.recognise_many(texts, sites, locales) == alone
+    # not vacuous: the batch held encoded messages, second intents, abstentions and hand-offs
+    assert sum(r.embedded for r in alone) >= 20
+    assert sum(len(r.intents) == 2 for r in alone) >= 20
+    assert sum(not r.intents for r in alone) >= 3
+    assert sum(r.handoff.required for r in alone) >= 20
+    assert engine.recognise_many([]) == []
+
+
+def test_classify_keeps_input_order_and_line_numbers_across_batches(models_dir: Path, tmp_path: Path) -> None:
+    texts = messages()[:150]
+    lines = [json.dumps({"id": n, "text": t}) if t.strip() else "{broken" for n, t in enumerate(texts)]
+    lines[BATCH - 1] = lines[BATCH] = '{"id": "no text"}'  # bad lines on both sides of a batch boundary
+    out = cli(["classify", "--workers", "2"], tmp_path, models_dir, "\n".join(lines) + "\n")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert out.returncode == 1 and len(rows) == len(lines)
+    for n, (line, row) in enumerate(zip(lines, rows, strict=True), 1):
+        if line.startswith('{"id": "no text"') or line == "{broken":
+            assert set(row) == {"line", "error"} and row["line"] == n
+        else:
+            assert row["id"] == json.loads(line)["id"] and row["intents"] is not None
