@@ -168,14 +168,18 @@ def _check_intent(stem: str, layers: list[Layer], intent: IntentFile, allowed: s
                 "(add 1 to 3 variants)"
             )
     for locale, variants in intent.templates.items():
-        at = locate(layers, ("templates", locale))
+        # where a problem is, found only when there is one: composing the YAML again for every field was
+        # most of the rules' load time
+        def at(*loc: int | str, locale: str = locale) -> str:
+            return locate(layers, ("templates", locale, *loc))
+
         if locale not in LOCALES:
-            problems.append(f"{at}: templates: unknown locale {locale!r} (one of {', '.join(LOCALES)})")
+            problems.append(f"{at()}: templates: unknown locale {locale!r} (one of {', '.join(LOCALES)})")
         if len(variants) > 3:
-            problems.append(f"{at}: templates.{locale}: at most 3 variants, found {len(variants)}")
+            problems.append(f"{at()}: templates.{locale}: at most 3 variants, found {len(variants)}")
         if variants and all(tpl.when for tpl in variants):
             problems.append(
-                f"{at}: templates.{locale}: every variant has `when`; add one for when nothing is known"
+                f"{at()}: templates.{locale}: every variant has `when`; add one for when nothing is known"
             )
         for n, tpl in enumerate(variants):
             fields = (
@@ -184,14 +188,13 @@ def _check_intent(stem: str, layers: list[Layer], intent: IntentFile, allowed: s
                 ("when", "".join(f"{{{w}}}" for w in tpl.when)),
             )
             for key, text in fields:
-                where = locate(layers, ("templates", locale, n, key))
                 try:
                     names = _placeholders(text)
                 except ValueError as exc:
-                    problems.append(f"{where}: templates.{locale}.{n}: broken placeholder ({exc})")
+                    problems.append(f"{at(n, key)}: templates.{locale}.{n}: broken placeholder ({exc})")
                     continue
                 problems.extend(
-                    f"{where}: templates.{locale}.{n}: unknown placeholder {{{name}}} "
+                    f"{at(n, key)}: templates.{locale}.{n}: unknown placeholder {{{name}}} "
                     f"(allowed: {', '.join(sorted(allowed))})"
                     for name in names
                     if name not in allowed
