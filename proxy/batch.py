@@ -44,8 +44,7 @@ def answer_chunk(chunk: Sequence[tuple[int, str]]) -> list[tuple[str, bool]]:
             continue
         result: dict[str, Any] = {"id": row.id}
         result.update(
-            _engine.answer(
-                next(readings),
+            _engine.analyze(
                 row.text,
                 row.site,
                 row.locale,
@@ -53,6 +52,7 @@ def answer_chunk(chunk: Sequence[tuple[int, str]]) -> list[tuple[str, bool]]:
                 row.ui_lang,
                 [(m.author, m.text) for m in row.thread],
                 row.received_at,
+                reading=next(readings),
             )
         )
         result["setup_required"] = _engine.rules.needs_setup  # as the server answers: no demo store's replies

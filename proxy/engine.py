@@ -100,25 +100,11 @@ class Engine:
         thread: Sequence[tuple[str, str]] = (),
         received_at: datetime | None = None,
         now: datetime | None = None,
+        reading: Reading | None = None,
     ) -> dict[str, Any]:
-        """The full `/v1/analyze` answer for one buyer message and the earlier (author, text) messages."""
-        reading = self.recognise(text, site, locale)
-        return self.answer(reading, text, site, locale, context, ui_lang, thread, received_at, now)
-
-    def answer(
-        self,
-        reading: Reading,
-        text: str,
-        site: str | None = None,
-        locale: str | None = None,
-        context: Mapping[str, str | None] | None = None,
-        ui_lang: str = "en",
-        thread: Sequence[tuple[str, str]] = (),
-        received_at: datetime | None = None,
-        now: datetime | None = None,
-    ) -> dict[str, Any]:
-        """`analyze` after recognition: `reading` is `recognise(text, site, locale)`, perhaps read in a
-        batch with other messages."""
+        """The full `/v1/analyze` answer for one buyer message and the earlier (author, text) messages;
+        `reading`: the message's `recognise(text, site, locale)` when it was read in a batch already."""
+        reading = reading or self.recognise(text, site, locale)
         reading, source = self.with_thread(reading, thread, site, locale)
         language, intents, tone = reading.language, reading.intents, reading.tone
         urgent = reading.handoff.required or any(self.rules.intents[i.id].urgent for i in intents)
