@@ -97,7 +97,7 @@ def languages(
     sites: Sequence[str | None],
     locales: Sequence[str | None],
 ) -> list[Language]:
-    """Each message's language: lid.176 (one call for all of them), the site prior and the corpus vote."""
+    """Each message's language: lid.176, the site prior and the corpus vote."""
     votes = lid.lid_many([t.clean for t in texts])
     return [
         lid.detect(t.clean, site, locale, language_probs(model, s), t.normalized, vote)
@@ -162,7 +162,8 @@ def segment_probs(model: Model, texts: Sequence[Text | None]) -> list[Vector | N
         if len(p) < 2:
             out.append(None)
             continue
-        out.append(probs[at : at + len(p)].max(axis=0).astype(np.float32))
+        best: Vector = probs[at : at + len(p)].max(axis=0)  # float64, as the threshold was chosen with
+        out.append(best)
         at += len(p)
     return out
 
