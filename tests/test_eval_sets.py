@@ -17,6 +17,14 @@ FROZEN = {
 
 
 WRAPPERS = paths.REPO / "eval" / "wrappers" / "pieces.json"
+FRESH = paths.REPO / "eval" / "fresh"
+FRESH_FROZEN = {"inbox.jsonl": "1fbd33e6a5ba2fc9522b0b25ef97664365a5d20de44650843e36cad8d2a5e8ef"}
+
+
+@pytest.mark.parametrize("name", sorted(FRESH_FROZEN))
+def test_fresh_set_is_unchanged(name: str) -> None:
+    digest = hashlib.sha256((FRESH / name).read_bytes()).hexdigest()
+    assert digest == FRESH_FROZEN[name], f"{name} changed: the fresh set is frozen (see eval/fresh/README.md)"
 
 
 def test_evaluation_wrappers_are_unchanged() -> None:
@@ -34,13 +42,15 @@ def test_independent_set_is_unchanged(name: str) -> None:
 
 
 def test_no_corpus_line_copies_an_independent_message() -> None:
-    """Training lines must not come near a message of the independent sets (only corpus lines are named)."""
+    """Training lines must not come near a message of the independent or fresh sets (only corpus lines are
+    named)."""
     from rapidfuzz import fuzz, process
 
     from proxy.nlp.corpus import read_jsonl
     from proxy.nlp.normalize import normalize
 
-    held = [normalize(ex.text) for f in sorted(INDEPENDENT.glob("*.jsonl")) for ex in read_jsonl(f)]
+    files = [*sorted(INDEPENDENT.glob("*.jsonl")), *sorted(FRESH.glob("*.jsonl"))]
+    held = [normalize(ex.text) for f in files for ex in read_jsonl(f)]
     held = [h for h in held if len(h.split()) >= 5]
     near = []
     for path in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
