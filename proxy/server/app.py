@@ -12,8 +12,9 @@ from aiohttp import web
 
 from proxy.engine import Engine
 from proxy.server import handlers, identity
+from proxy.server.batcher import Batcher
 from proxy.server.jobs import make_jobs
-from proxy.server.keys import ENGINE, POOL, READ_TIMEOUT, STORE, TOKEN
+from proxy.server.keys import BATCHER, ENGINE, POOL, READ_TIMEOUT, STORE, TOKEN
 from proxy.server.pool import DEFAULT_BUDGET_S, WorkerPool
 from proxy.server.security import (
     MAX_BODY,
@@ -71,6 +72,7 @@ def pool_ctx(size: int | None, budget: float) -> Callable[[web.Application], Asy
             make_jobs(app[ENGINE], store.hasher if store else None), size=size, budget=budget
         )
         await pool.start()
+        app[BATCHER] = Batcher(pool, "analyze", "analyze_many")
         log.info("%d recognition workers, %g s budget per request", pool.size, budget)
         warm = asyncio.create_task(load_embeddings(app))
         yield

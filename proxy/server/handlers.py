@@ -24,7 +24,7 @@ from proxy.api_models import (
     ThreadMessage,
 )
 from proxy.engine import Engine
-from proxy.server.keys import ENGINE, POOL, READ_TIMEOUT, STORE
+from proxy.server.keys import BATCHER, ENGINE, POOL, READ_TIMEOUT, STORE
 from proxy.server.pool import OverBudget, WorkerFailed
 from proxy.server.security import SlowBody, error, loads
 from proxy.store import Store, StoreError
@@ -91,9 +91,10 @@ async def analyze(request: web.Request) -> web.Response:
     thread = [(m.author, m.text) for m in body.thread]
     context = body.context.model_dump()
     args = (body.text, body.site, body.locale, context, body.ui_lang, thread, body.received_at)
+    size = len(body.text) + sum(len(text) for _, text in thread)
     trace = uuid.uuid4().hex
     try:
-        result, prepared = await request.app[POOL].run("analyze", *args)
+        result, prepared = await request.app[BATCHER].run(size, *args)
     except OverBudget as exc:
         log.warning("analysis %s stopped: %s; the worker was replaced", trace, exc)
         budget = request.app[POOL].budget

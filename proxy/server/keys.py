@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from proxy.engine import Engine
+from proxy.server.batcher import Batcher
 from proxy.server.pool import WorkerPool
 from proxy.server.security import TokenSource
 from proxy.store import Store
@@ -12,6 +13,7 @@ from proxy.store import Store
 ENGINE = web.AppKey("engine", Engine)
 STORE = web.AppKey("store", Store)  # set only when the server keeps a store
 POOL = web.AppKey("pool", WorkerPool)  # the worker processes that run recognition and redaction
+BATCHER = web.AppKey("batcher", Batcher)  # /v1/analyze requests that wait together go to a worker together
 READ_TIMEOUT = web.AppKey("read_timeout", float)  # seconds a client has for its headers, and for its body
 TOKEN = web.AppKey(
     "token", TokenSource

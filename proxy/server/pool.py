@@ -132,14 +132,19 @@ class WorkerPool:
         self._all[pid] = worker
         return worker
 
-    async def run(self, name: str, *args: Any) -> Any:
-        """The job's result; OverBudget when waiting for a worker plus the job took over the budget."""
-        deadline = asyncio.get_running_loop().time() + self.budget
+    async def run(self, name: str, *args: Any, deadline: float | None = None) -> Any:
+        """The job's result; OverBudget when waiting for a worker plus the job took over the budget (from
+        now, or until `deadline` on the event loop's clock)."""
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + self.budget
         try:
             async with asyncio.timeout_at(deadline):
                 worker = await self._idle.get()
         except TimeoutError:
             raise OverBudget(f"no worker free within {self.budget:g} s") from None
+        if asyncio.get_running_loop().time() >= deadline:  # a free worker, but no time left to use it
+            self._release(worker)
+            raise OverBudget(f"no worker free within {self.budget:g} s")
         try:
             async with asyncio.timeout_at(deadline):
                 data = pickle.dumps((name, args), protocol=pickle.HIGHEST_PROTOCOL)
