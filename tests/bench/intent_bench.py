@@ -37,6 +37,7 @@ from proxy.nlp.pipeline import intent_probs, read_text  # noqa: E402
 from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
+FRESH = REPO / "eval" / "fresh"  # a fifth author's set, committed 2026-12-04 before any run on it
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
 DEV_NAME = "dev.jsonl"
@@ -188,6 +189,30 @@ class Ours:
         return predict
 
 
+def fresh_rows(
+    fresh: list[Example], candidates: dict[str, Predict], engine: Engine, figures: dict[str, Any]
+) -> None:
+    """Every candidate on the fresh set, and the shipped model's hand-off and two intents there."""
+    gold = [ex.intents[0] for ex in fresh]
+    figures["fresh"] = {}
+    title = f"intent on the fresh set (`eval/fresh/`, {len(fresh)} messages), macro-F1 / accuracy"
+    print(f"\n| {title} | |\n|---|---|")
+    for name, predict in candidates.items():
+        pred = predict([ex.text for ex in fresh])
+        figures["fresh"][name] = (round(macro_f1(gold, pred), 4), round(accuracy(gold, pred), 4))
+        print(f"| {name} | {figures['fresh'][name][0]:.3f} / {figures['fresh'][name][1]:.3f} |")
+    rep = report(predict_rows(engine, fresh))
+    figures["fresh_report"] = {k: v for k, v in rep.items() if k not in ("per_intent", "confusions")}
+    two = rep["two_intents"]
+    print(
+        f"| shipped, hand-off recall / precision | {rep['handoff_recall']} / {rep['handoff_precision']} ("
+        + ", ".join(f"{k} {v['recall']} / {v['precision']}" for k, v in rep["handoff_by_language"].items())
+        + f") |\n| shipped, two intents recall / precision | {two['recall']} / {two['precision']} |\n"
+        f"| shipped, calibration ECE, abstentions | {rep['ece']}, {rep['abstain_rate']:.1%} |",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write every figure here")
@@ -201,6 +226,7 @@ def main() -> None:
     base = [ex for ex in data if not (ex.id or "").startswith("dev-")]
     styles = {p.stem: list(read_jsonl(p, rules.intents)) for p in sorted(INDEPENDENT.glob("*.jsonl"))}
     every = [ex for rows in styles.values() for ex in rows]
+    fresh = [ex for p in sorted(FRESH.glob("*.jsonl")) for ex in read_jsonl(p, rules.intents)]
     lid = LanguageDetector()
     embedder = Embedder().load()
     cache = EmbeddingCache(paths.models_dir() / "embeddings.npz", embedder)
@@ -234,6 +260,7 @@ def main() -> None:
     print(f"| intent on the independent sets, macro-F1 / accuracy | {header} | cost, one core |")
     print("|---|" + "---|" * (len(styles) + 2))
     print("\n".join(rows), flush=True)
+    fresh_rows(fresh, candidates, ours.engine, figures)
     print("\n| what (shipped model unless named) | figure | detail | aim |\n|---|---|---|---|")
 
     rep = report(predict_rows(ours.engine, every))
