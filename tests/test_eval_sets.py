@@ -1,6 +1,7 @@
 """The independent evaluation sets are frozen: their bytes are pinned and no training line comes near them."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +42,24 @@ def test_independent_set_is_unchanged(name: str) -> None:
     assert digest == FROZEN[name], f"{name} changed: the independent sets are frozen (see their README)"
 
 
+# Short corpus lines that were in the corpus before the fresh set was written (commit 0564ccb) and come near
+# one of its messages: buyers' formulas ("tem na versão 220v?"), written twice independently. Any other
+# line near a fresh message fails.
+OLDER_THAN_FRESH = frozenset(
+    {
+        "hello, anyone there?",
+        "che, ¿se puede pagar en 6 cuotas sin interés con la Naranja?",
+        "oi, posso tirar uma dúvida?",
+        "oi, tudo bem? posso tirar uma dúvida?",
+        "ja foi enviado?",
+        "em outra loja tá mais barato, cobre o preço?",
+        "tem na versão 220v?",
+        "tem versao 220v?",
+        "tem na versão 127v?",
+    }
+)
+
+
 def test_no_corpus_line_copies_an_independent_message() -> None:
     """Training lines must not come near a message of the independent or fresh sets (only corpus lines are
     named)."""
@@ -49,23 +68,34 @@ def test_no_corpus_line_copies_an_independent_message() -> None:
     from proxy.nlp.corpus import read_jsonl
     from proxy.nlp.normalize import normalize
 
-    files = [*sorted(INDEPENDENT.glob("*.jsonl")), *sorted(FRESH.glob("*.jsonl"))]
-    held = [normalize(ex.text) for f in files for ex in read_jsonl(f)]
-    held = [h for h in held if len(h.split()) >= 5]
-    near = []
+    def held(files: list[Path]) -> list[str]:
+        texts = [normalize(ex.text) for f in files for ex in read_jsonl(f)]
+        return [h for h in texts if len(h.split()) >= 5]
+
+    def near(text: str, messages: list[str]) -> bool:
+        # a copy or paraphrase of a whole message; a common phrase inside a long message is not one
+        whole = process.extractOne(text, messages, scorer=fuzz.ratio, score_cutoff=80)
+        inside = len(text.split()) >= 6 and process.extractOne(
+            text,
+            [h for h in messages if len(text) <= len(h) <= 1.6 * len(text)],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=90,
+        )
+        return bool(whole or inside)
+
+    independent, fresh = held(sorted(INDEPENDENT.glob("*.jsonl"))), held(sorted(FRESH.glob("*.jsonl")))
+    found, allowed = [], set()
     for path in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             text = normalize(line.lstrip("!").split(" >> ")[0])
             if line.startswith("#") or len(text.split()) < 4:
                 continue
-            # a copy or paraphrase of a whole message; a common phrase inside a long message is not one
-            whole = process.extractOne(text, held, scorer=fuzz.ratio, score_cutoff=80)
-            inside = len(text.split()) >= 6 and process.extractOne(
-                text,
-                [h for h in held if len(text) <= len(h) <= 1.6 * len(text)],
-                scorer=fuzz.partial_ratio,
-                score_cutoff=90,
-            )
-            if whole or inside:
-                near.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n}")
-    assert near == []
+            if near(text, independent):
+                found.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n}")
+            elif near(text, fresh):
+                if line in OLDER_THAN_FRESH:
+                    allowed.add(line)
+                else:
+                    found.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n}")
+    assert found == []
+    assert allowed == OLDER_THAN_FRESH  # the list holds no line that no longer needs it
