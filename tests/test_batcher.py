@@ -46,16 +46,21 @@ def _double_many(calls: Sequence[tuple[int]]) -> list[tuple[str, Any]]:
     return answers
 
 
-JOBS = {"one": lambda x: (_double(x), os.getpid()), "many": _double_many, "slow": lambda: time.sleep(0.5)}
+JOBS = {
+    "one": lambda x: (_double(x), os.getpid()),
+    "many": _double_many,
+    "slow": lambda: time.sleep(0.5),
+    "too_few": lambda calls: _double_many(calls)[1:],  # a broken batch job
+}
 
 
 @contextlib.asynccontextmanager
-async def batched(size: int, budget: float) -> AsyncIterator[tuple[WorkerPool, Batcher]]:
+async def batched(size: int, budget: float, many: str = "many") -> AsyncIterator[tuple[WorkerPool, Batcher]]:
     """Real forked workers running JOBS, and a batcher in front of them."""
     pool = WorkerPool(JOBS, size=size, budget=budget)
     await pool.start()
     try:
-        yield pool, Batcher(pool, "one", "many")
+        yield pool, Batcher(pool, "one", many)
     finally:
         await pool.close()
 
@@ -102,6 +107,13 @@ async def test_a_request_whose_budget_ran_out_while_waiting_costs_no_worker() ->
             await pool.run("one", 1, deadline=loop.time() - 1)
         assert pool.replaced == 0  # a worker is killed only when a job on it overruns
         assert (await batcher.run(10, 4))[0] == 8
+
+
+async def test_a_batch_job_that_answers_too_few_fails_its_requests_instead_of_leaving_them_waiting() -> None:
+    async with batched(2, 5.0, many="too_few") as (_, batcher):
+        got = await asyncio.gather(*(batcher.run(10, x) for x in range(5)), return_exceptions=True)
+        assert [type(a).__name__ for a in got] == ["tuple", "tuple", *["WorkerFailed"] * 3]
+        assert str(got[2]) == "too_few answered 2 of 3 requests"
 
 
 def test_a_batch_answers_each_request_as_it_is_answered_alone(engine: Engine) -> None:

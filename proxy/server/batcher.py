@@ -74,6 +74,8 @@ class Batcher:
                 self.requests += len(batch)
                 calls = [w.args for w in batch]
                 answers = await self.pool.run(self.many, calls, deadline=deadline)
+                if len(answers) != len(batch):  # never left waiting for an answer that is not coming
+                    raise WorkerFailed(f"{self.many} answered {len(answers)} of {len(batch)} requests")
         except asyncio.CancelledError:  # the server is stopping
             for w in batch:
                 w.future.cancel()
