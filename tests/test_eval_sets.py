@@ -28,11 +28,17 @@ def test_fresh_set_is_unchanged(name: str) -> None:
     assert digest == FRESH_FROZEN[name], f"{name} changed: the fresh set is frozen (see eval/fresh/README.md)"
 
 
-def test_evaluation_wrappers_are_unchanged() -> None:
-    """The openers and sign-offs the bench wraps the independent sets in are frozen too."""
-    digest = hashlib.sha256(WRAPPERS.read_bytes()).hexdigest()
-    assert digest == "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7", (
-        "eval/wrappers/pieces.json changed: it is frozen (see its README)"
+@pytest.mark.parametrize(
+    ("name", "digest"),
+    [
+        ("pieces.json", "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7"),
+        ("praise.json", "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676"),
+    ],
+)
+def test_evaluation_wrappers_are_unchanged(name: str, digest: str) -> None:
+    """The openers, sign-offs and praise the bench puts around the independent sets' requests are frozen."""
+    assert hashlib.sha256((WRAPPERS.parent / name).read_bytes()).hexdigest() == digest, (
+        f"eval/wrappers/{name} changed: it is frozen (see its README)"
     )
 
 

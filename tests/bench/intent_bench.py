@@ -39,6 +39,7 @@ from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 INDEPENDENT = REPO / "eval" / "independent"
 FRESH = REPO / "eval" / "fresh"  # a fifth author's set, committed 2026-12-04 before any run on it
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
+EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
 DEV_NAME = "dev.jsonl"
 Predict = Callable[[Sequence[str]], list[str]]
@@ -72,6 +73,15 @@ def wrap_requests(rows: Sequence[Example], pieces: dict[str, dict[str, list[str]
         draw = random.Random(n)
         opens, closes = pieces[ex.lang]["open"], pieces[ex.lang]["close"]
         out.append(replace(ex, text=f"{draw.choice(opens)} {ex.text} {draw.choice(closes)}"))
+    return out
+
+
+def praise_requests(rows: Sequence[Example], pieces: dict[str, list[str]]) -> list[Example]:
+    """Every request after a sentence of praise for the store or earlier orders (drawn by row number)."""
+    out = []
+    for n, ex in enumerate(rows):
+        praise = random.Random(n).choice(pieces[ex.lang])
+        out.append(ex if set(ex.intents) & set(NOT_REQUESTS) else replace(ex, text=f"{praise} {ex.text}"))
     return out
 
 
@@ -327,6 +337,22 @@ def main() -> None:
             f"{accuracy(gold, said):.3f} | macro-F1 / accuracy | |",
             flush=True,
         )
+    praised = praise_requests(every, json.loads(EVAL_PRAISE.read_text(encoding="utf-8")))
+    got = report(predict_rows(ours.engine, praised))
+    gold = [ex.intents[0] for ex in praised]
+    said = candidates[PEER]([ex.text for ex in praised])
+    figures["praised"] = {
+        "shipped": {k: got[k] for k in ("macro_f1", "accuracy", "handoff_recall", "handoff_precision")},
+        "peer": {"macro_f1": round(macro_f1(gold, said), 4), "accuracy": round(accuracy(gold, said), 4)},
+    }
+    print(
+        "| all independent sets, every request after a sentence of praise for the store by another author "
+        f"(`eval/wrappers/praise.json`) | shipped {got['macro_f1']:.3f} / {got['accuracy']:.3f}, hand-off "
+        f"{got['handoff_recall']} / {got['handoff_precision']}, two intents {got['two_intents']['recall']} / "
+        f"{got['two_intents']['precision']}; peer {macro_f1(gold, said):.3f} / {accuracy(gold, said):.3f} | "
+        "macro-F1 / accuracy | |",
+        flush=True,
+    )
     print(
         f"| training the shipped model ({len(data):,} examples, held-out scores inside) | "
         f"{figures['train_seconds']} s | | |"
