@@ -302,55 +302,46 @@ def main() -> None:
         f"embedding model on {rep['embedding_share']:.0%} | aim recall ≥ 0.8 |",
         flush=True,
     )
-    bare = [replace(ex, text=unpunctuated(ex.text)) for ex in every]
-    plain = report(predict_rows(ours.engine, bare))
-    gold = [ex.intents[0] for ex in bare]
-    said = candidates[PEER]([ex.text for ex in bare])
-    figures["unpunctuated"] = {
-        "shipped": {k: plain[k] for k in ("macro_f1", "accuracy", "handoff_recall", "handoff_precision")},
-        "peer": {"macro_f1": round(macro_f1(gold, said), 4), "accuracy": round(accuracy(gold, said), 4)},
-    }
+
+    def against_peer(key: str, rows_: list[Example]) -> tuple[dict[str, Any], float, float]:
+        """The shipped model's report on a changed copy of the independent sets, and the peer's macro-F1
+        and accuracy there; both models' figures go to figures[key]."""
+        got = report(predict_rows(ours.engine, rows_))
+        gold = [ex.intents[0] for ex in rows_]
+        said = candidates[PEER]([ex.text for ex in rows_])
+        f1, acc = macro_f1(gold, said), accuracy(gold, said)
+        figures[key] = {
+            "shipped": {k: got[k] for k in ("macro_f1", "accuracy", "handoff_recall", "handoff_precision")},
+            "peer": {"macro_f1": round(f1, 4), "accuracy": round(acc, 4)},
+        }
+        return got, f1, acc
+
+    plain, f1, acc = against_peer("unpunctuated", [replace(ex, text=unpunctuated(ex.text)) for ex in every])
     print(
         "| all independent sets with their punctuation removed, as many buyers type (`augment.unpunctuated`, "
         "the training copies' own transformation: this row favours the shipped model by construction) | "
         f"shipped {plain['macro_f1']:.3f} / {plain['accuracy']:.3f}, hand-off {plain['handoff_recall']} / "
-        f"{plain['handoff_precision']}; peer {figures['unpunctuated']['peer']['macro_f1']:.3f} / "
-        f"{figures['unpunctuated']['peer']['accuracy']:.3f} | macro-F1 / accuracy | |",
+        f"{plain['handoff_precision']}; peer {f1:.3f} / {acc:.3f} | macro-F1 / accuracy | |",
         flush=True,
     )
     pieces = json.loads(EVAL_WRAPPERS.read_text(encoding="utf-8"))
-    figures["wrapped"] = {}
     unseen = unlike(pieces, wrappers(rules))
     for label, pool in (("all pieces", pieces), ("pieces unlike training ones", unseen)):
-        rows_ = wrap_requests(every, pool)
-        got = report(predict_rows(ours.engine, rows_))
-        gold = [ex.intents[0] for ex in rows_]
-        said = candidates[PEER]([ex.text for ex in rows_])
-        figures["wrapped"][label] = {
-            "shipped": {k: got[k] for k in ("macro_f1", "accuracy", "handoff_recall", "handoff_precision")},
-            "peer": {"macro_f1": round(macro_f1(gold, said), 4), "accuracy": round(accuracy(gold, said), 4)},
-        }
+        got, f1, acc = against_peer(f"wrapped, {label}", wrap_requests(every, pool))
         print(
             "| all independent sets, every request wrapped in an opener and a sign-off by another author "
             f"(`eval/wrappers/`, {label}) | shipped {got['macro_f1']:.3f} / {got['accuracy']:.3f}, hand-off "
-            f"{got['handoff_recall']} / {got['handoff_precision']}; peer {macro_f1(gold, said):.3f} / "
-            f"{accuracy(gold, said):.3f} | macro-F1 / accuracy | |",
+            f"{got['handoff_recall']} / {got['handoff_precision']}; peer {f1:.3f} / {acc:.3f} | "
+            "macro-F1 / accuracy | |",
             flush=True,
         )
-    praised = praise_requests(every, json.loads(EVAL_PRAISE.read_text(encoding="utf-8")))
-    got = report(predict_rows(ours.engine, praised))
-    gold = [ex.intents[0] for ex in praised]
-    said = candidates[PEER]([ex.text for ex in praised])
-    figures["praised"] = {
-        "shipped": {k: got[k] for k in ("macro_f1", "accuracy", "handoff_recall", "handoff_precision")},
-        "peer": {"macro_f1": round(macro_f1(gold, said), 4), "accuracy": round(accuracy(gold, said), 4)},
-    }
+    praise = json.loads(EVAL_PRAISE.read_text(encoding="utf-8"))
+    got, f1, acc = against_peer("praised", praise_requests(every, praise))
     print(
         "| all independent sets, every request after a sentence of praise for the store by another author "
         f"(`eval/wrappers/praise.json`) | shipped {got['macro_f1']:.3f} / {got['accuracy']:.3f}, hand-off "
         f"{got['handoff_recall']} / {got['handoff_precision']}, two intents {got['two_intents']['recall']} / "
-        f"{got['two_intents']['precision']}; peer {macro_f1(gold, said):.3f} / {accuracy(gold, said):.3f} | "
-        "macro-F1 / accuracy | |",
+        f"{got['two_intents']['precision']}; peer {f1:.3f} / {acc:.3f} | macro-F1 / accuracy | |",
         flush=True,
     )
     print(
