@@ -79,6 +79,14 @@ async def test_waiting_requests_share_a_job_and_each_gets_its_own_answer() -> No
         assert batcher.jobs == 4  # the failing request was in a batch (-3, 4, 5), and failed alone
 
 
+async def test_a_job_carries_at_most_small_characters_of_buyer_text() -> None:
+    async with batched(1, 5.0) as (_, batcher):
+        got = await asyncio.gather(*(batcher.run(3000, x) for x in range(10)))
+        assert [a for a, _ in got] == [2 * x for x in range(10)]
+        # the first alone at once, then 2 + 2 + 2 + 2 + 1: a third 3,000-character request would pass 8,000
+        assert SMALL == 8000 and (batcher.jobs, batcher.requests) == (4, 8)
+
+
 async def test_a_large_request_runs_alone_and_a_batch_over_budget_fails_only_its_requests() -> None:
     async with batched(2, 2.0) as (pool, batcher):
         large = asyncio.create_task(batcher.run(SMALL + 1, 999))  # stuck, on a worker of its own

@@ -2,9 +2,10 @@
 job: one pickled message and one wake-up for the lot, and recognition in a batch (`Engine.recognise_many`,
 the same readings at a lower cost each). An idle server sends each request on at once, alone.
 
-Only small requests are batched: recognition is linear in the text, so a batch of small requests cannot hold
-a worker long; a large one runs alone and cannot make its neighbours late. Every request keeps its own
-budget from its arrival: a batch runs until the earliest of its requests' deadlines."""
+A job carries at most SMALL characters of buyer text in all: recognition is linear in the text, so a job
+cannot hold a worker long, and long messages, which gain little from a batch, go one by one (a request over
+SMALL alone). Every request keeps its own budget from its arrival: a job runs until the earliest of its
+requests' deadlines."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from typing import Any
 from proxy.server.pool import WorkerFailed, WorkerPool
 
 MAX_BATCH = 16  # requests per job
-SMALL = 8000  # characters of buyer text (message and thread) up to which a request may share a job
+SMALL = 8000  # characters of buyer text (messages and threads) in one job of several requests
 
 
 @dataclass
 class _Waiting:
     args: tuple[Any, ...]
+    size: int
     deadline: float
     future: asyncio.Future[Any] = field(repr=False)
 
@@ -45,7 +47,7 @@ class Batcher:
         if size > SMALL:
             return await self.pool.run(self.one, *args)
         loop = asyncio.get_running_loop()
-        waiting = _Waiting(args, loop.time() + self.pool.budget, loop.create_future())
+        waiting = _Waiting(args, size, loop.time() + self.pool.budget, loop.create_future())
         self._waiting.append(waiting)
         self._dispatch()
         return await waiting.future
@@ -53,8 +55,15 @@ class Batcher:
     def _dispatch(self) -> None:
         """Send what waits, in batches, while fewer jobs run than there are workers."""
         while self._waiting and len(self._running) < self.pool.size:
-            batch = [self._waiting.popleft() for _ in range(min(MAX_BATCH, len(self._waiting)))]
-            batch = [w for w in batch if not w.future.done()]  # its client went away meanwhile
+            batch: list[_Waiting] = []
+            chars = 0
+            while self._waiting and len(batch) < MAX_BATCH:
+                if batch and chars + self._waiting[0].size > SMALL:
+                    break
+                w = self._waiting.popleft()
+                if not w.future.done():  # done: its client went away meanwhile
+                    batch.append(w)
+                    chars += w.size
             if batch:
                 task = asyncio.get_running_loop().create_task(self._send(batch))
                 self._running.add(task)

@@ -1,7 +1,9 @@
 """Adversarial 64 KiB bodies at /v1/analyze (2 clients, closed loop) while a third client polls
 /v1/health: the worst analysis and the health latency during the attack, against health on an idle
-server measured in the same run. Real `responde serve`, loopback only, bounded in time. Prints Markdown
-rows; `make bench` runs it."""
+server measured in the same run. Then 16 clients sending the largest message that may share a worker's
+job with others (5,000 characters, no thread: `proxy/server/batcher.py` batches up to 8,000): the worst
+a batch of such messages makes any of them wait. Real `responde serve`, loopback only, bounded in time.
+Prints Markdown rows; `make bench` runs it."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -27,6 +30,11 @@ def body(unit: str) -> str:
     """A body just under 64 KiB: a 5,000-character message and 11 earlier ones, all made of `unit`."""
     text = (unit * 5000)[:5000]
     return json.dumps({"text": text, "thread": [{"author": "buyer", "text": text}] * 11})
+
+
+def small_body(unit: str) -> str:
+    """A 5,000-character message made of `unit` and nothing else: small enough to be batched."""
+    return json.dumps({"text": (unit * 5000)[:5000]})
 
 
 async def health_latencies(session: aiohttp.ClientSession, url: str, stop: asyncio.Event) -> list[float]:
@@ -46,7 +54,7 @@ def summary(ms: list[float]) -> str:
     return f"p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, max {max(ms):.1f} ms ({len(ms)} polls)"
 
 
-async def main_async() -> list[str]:
+async def main_async(clients: int = 2, make: Callable[[str], str] = body) -> list[str]:
     server = Server()
     await server.wait()
     try:
@@ -56,7 +64,7 @@ async def main_async() -> list[str]:
             await asyncio.sleep(5)
             stop.set()
             idle = await idle_task
-            bodies = [body(u) for u in SHAPES]
+            bodies = [make(u) for u in SHAPES]
             assert all(len(b.encode()) <= 64 * 1024 for b in bodies)
             worst: list[tuple[float, str]] = []
             statuses: collections.Counter[int] = collections.Counter()
@@ -78,7 +86,7 @@ async def main_async() -> list[str]:
 
             stop = asyncio.Event()
             during_task = asyncio.create_task(health_latencies(s, server.url, stop))
-            await asyncio.gather(attacker(0), attacker(1))
+            await asyncio.gather(*(attacker(n) for n in range(clients)))
             stop.set()
             during = await during_task
     finally:
@@ -86,8 +94,10 @@ async def main_async() -> list[str]:
     worst.sort(reverse=True)
     ms = [w for w, _ in worst]
     codes = ", ".join(f"{n}× {c}" for c, n in sorted(statuses.items()))
+    what = "64 KiB" if make is body else "5,000-character messages (batched)"
     return [
-        f"| adversarial 64 KiB /v1/analyze ({len(SHAPES)} shapes, 2 clients, {SECONDS:.0f} s) | worst "
+        f"| adversarial {what} /v1/analyze ({len(SHAPES)} shapes, {clients} clients, {SECONDS:.0f} s) | "
+        "worst "
         f"{ms[0]:.0f} ms (`{worst[0][1].strip() or 'spaces'}`), p50 {statistics.median(ms):.0f} ms, "
         f"{codes} | budget 5,000 ms (503 past it) | worst ≤ budget |",
         f"| /v1/health during the attack | {summary(during)} | idle server: {summary(idle)} | p99 ≤ 50 ms |",
@@ -96,6 +106,8 @@ async def main_async() -> list[str]:
 
 def main() -> int:
     for row in asyncio.run(main_async()):
+        print(row, flush=True)
+    for row in asyncio.run(main_async(16, small_body))[:1]:
         print(row, flush=True)
     return 0
 
