@@ -1,4 +1,4 @@
-"""The independent evaluation sets are frozen: their bytes are pinned and no training line comes near them."""
+"""The evaluation sets and pieces are frozen: their bytes are pinned and no training line comes near them."""
 
 import hashlib
 from pathlib import Path
@@ -7,45 +7,24 @@ import pytest
 
 from proxy import paths
 
-INDEPENDENT = paths.REPO / "eval" / "independent"
-FROZEN = {
-    "chat.jsonl": "493e45560b0ac2ef45fdee0a7edbf56c4caabae58e65e6c0b8220e021649f1e6",
-    "email.jsonl": "1a7718e84becd6d15b9f4221c9139ffbc975760f2f0ae22fcc973e0c25be342f",
-    "mixed.jsonl": "281b86bcac6ae697a03f41bea06a27c884d70082cac0731099fda6e2b348d01a",
-    "review.jsonl": "b306c88823159edfaaa100b8939677cbc946152ef140ce2eec2cd4e366938732",
-    "BRIEF.md": "d453dd3495e3a35de2920a57f26a577337a64780fd8e8867110e3088403dea83",
+EVAL = paths.REPO / "eval"
+INDEPENDENT, FRESH = EVAL / "independent", EVAL / "fresh"
+FROZEN = {  # every file that measures the model, by its path under eval/ (each folder's README says why)
+    "independent/chat.jsonl": "493e45560b0ac2ef45fdee0a7edbf56c4caabae58e65e6c0b8220e021649f1e6",
+    "independent/email.jsonl": "1a7718e84becd6d15b9f4221c9139ffbc975760f2f0ae22fcc973e0c25be342f",
+    "independent/mixed.jsonl": "281b86bcac6ae697a03f41bea06a27c884d70082cac0731099fda6e2b348d01a",
+    "independent/review.jsonl": "b306c88823159edfaaa100b8939677cbc946152ef140ce2eec2cd4e366938732",
+    "independent/BRIEF.md": "d453dd3495e3a35de2920a57f26a577337a64780fd8e8867110e3088403dea83",
+    "fresh/inbox.jsonl": "1fbd33e6a5ba2fc9522b0b25ef97664365a5d20de44650843e36cad8d2a5e8ef",
+    "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
+    "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
 
 
-WRAPPERS = paths.REPO / "eval" / "wrappers" / "pieces.json"
-FRESH = paths.REPO / "eval" / "fresh"
-FRESH_FROZEN = {"inbox.jsonl": "1fbd33e6a5ba2fc9522b0b25ef97664365a5d20de44650843e36cad8d2a5e8ef"}
-
-
-@pytest.mark.parametrize("name", sorted(FRESH_FROZEN))
-def test_fresh_set_is_unchanged(name: str) -> None:
-    digest = hashlib.sha256((FRESH / name).read_bytes()).hexdigest()
-    assert digest == FRESH_FROZEN[name], f"{name} changed: the fresh set is frozen (see eval/fresh/README.md)"
-
-
-@pytest.mark.parametrize(
-    ("name", "digest"),
-    [
-        ("pieces.json", "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7"),
-        ("praise.json", "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676"),
-    ],
-)
-def test_evaluation_wrappers_are_unchanged(name: str, digest: str) -> None:
-    """The openers, sign-offs and praise the bench puts around the independent sets' requests are frozen."""
-    assert hashlib.sha256((WRAPPERS.parent / name).read_bytes()).hexdigest() == digest, (
-        f"eval/wrappers/{name} changed: it is frozen (see its README)"
-    )
-
-
 @pytest.mark.parametrize("name", sorted(FROZEN))
-def test_independent_set_is_unchanged(name: str) -> None:
-    digest = hashlib.sha256((INDEPENDENT / name).read_bytes()).hexdigest()
-    assert digest == FROZEN[name], f"{name} changed: the independent sets are frozen (see their README)"
+def test_evaluation_file_is_unchanged(name: str) -> None:
+    digest = hashlib.sha256((EVAL / name).read_bytes()).hexdigest()
+    assert digest == FROZEN[name], f"eval/{name} changed: it is frozen (see the README beside it)"
 
 
 # Short corpus lines that were in the corpus before the fresh set was written (commit 0564ccb) and come near
