@@ -2,8 +2,8 @@
 /v1/health: the worst analysis and the health latency during the attack, against health on an idle
 server measured in the same run. Then 16 clients sending the largest message that may share a worker's
 job with others (5,000 characters, no thread: `proxy/server/batcher.py` batches up to 8,000): the worst
-a batch of such messages makes any of them wait. Real `responde serve`, loopback only, bounded in time.
-Prints Markdown rows; `make bench` runs it."""
+a batch of such messages makes any of them wait, and /v1/health meanwhile. Real `responde serve`,
+loopback only, bounded in time. Prints Markdown rows; `make bench` runs it."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ async def main_async(clients: int = 2, make: Callable[[str], str] = body) -> lis
 def main() -> int:
     for row in asyncio.run(main_async()):
         print(row, flush=True)
-    for row in asyncio.run(main_async(16, small_body))[:1]:
+    for row in asyncio.run(main_async(16, small_body)):
         print(row, flush=True)
     return 0
 
