@@ -8,7 +8,7 @@ import pytest
 from proxy import paths
 
 EVAL = paths.REPO / "eval"
-INDEPENDENT, FRESH = EVAL / "independent", EVAL / "fresh"
+INDEPENDENT = EVAL / "independent"
 FROZEN = {  # every file that measures the model, by its path under eval/ (each folder's README says why)
     "independent/chat.jsonl": "493e45560b0ac2ef45fdee0a7edbf56c4caabae58e65e6c0b8220e021649f1e6",
     "independent/email.jsonl": "1a7718e84becd6d15b9f4221c9139ffbc975760f2f0ae22fcc973e0c25be342f",
@@ -16,6 +16,7 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "independent/review.jsonl": "b306c88823159edfaaa100b8939677cbc946152ef140ce2eec2cd4e366938732",
     "independent/BRIEF.md": "d453dd3495e3a35de2920a57f26a577337a64780fd8e8867110e3088403dea83",
     "fresh/inbox.jsonl": "1fbd33e6a5ba2fc9522b0b25ef97664365a5d20de44650843e36cad8d2a5e8ef",
+    "posts/posts.jsonl": "e3e05522f3db3186c2e5c8868ae3f78bfb4c8d1872398787d6c1473651efc301",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -27,22 +28,33 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
     assert digest == FROZEN[name], f"eval/{name} changed: it is frozen (see the README beside it)"
 
 
-# Short corpus lines that were in the corpus before the fresh set was written (commit 0564ccb) and come near
-# one of its messages: buyers' formulas ("tem na versão 220v?"), written twice independently. Any other
-# line near a fresh message fails.
-OLDER_THAN_FRESH = frozenset(
-    {
-        "hello, anyone there?",
-        "che, ¿se puede pagar en 6 cuotas sin interés con la Naranja?",
-        "oi, posso tirar uma dúvida?",
-        "oi, tudo bem? posso tirar uma dúvida?",
-        "ja foi enviado?",
-        "em outra loja tá mais barato, cobre o preço?",
-        "tem na versão 220v?",
-        "tem versao 220v?",
-        "tem na versão 127v?",
-    }
-)
+# Short corpus lines that were in the corpus before a later set was written (fresh: commit 0564ccb; posts: the
+# commit that added it; the corpus last changed on 2026-12-03) and come near one of its messages: buyers'
+# formulas ("tem na versão 220v?"), written twice independently. Any other line near a later set fails.
+OLDER_THAN = {
+    "fresh": frozenset(
+        {
+            "hello, anyone there?",
+            "che, ¿se puede pagar en 6 cuotas sin interés con la Naranja?",
+            "oi, posso tirar uma dúvida?",
+            "oi, tudo bem? posso tirar uma dúvida?",
+            "ja foi enviado?",
+            "em outra loja tá mais barato, cobre o preço?",
+            "tem na versão 220v?",
+            "tem versao 220v?",
+            "tem na versão 127v?",
+        }
+    ),
+    "posts": frozenset(  # "waste of money, don't buy" is the brief's own example of a plain grievance
+        {
+            "!waste of money, don't buy",
+            "sigue disponible? lo quiero hoy",
+            "hola buenas noches, ¿alguien que me pueda ayudar?",
+            "oi, posso tirar uma dúvida?",
+            "oi, tudo bem? posso tirar uma dúvida?",
+        }
+    ),
+}
 
 
 def test_no_corpus_line_copies_an_independent_message() -> None:
@@ -68,8 +80,10 @@ def test_no_corpus_line_copies_an_independent_message() -> None:
         )
         return bool(whole or inside)
 
-    independent, fresh = held(sorted(INDEPENDENT.glob("*.jsonl"))), held(sorted(FRESH.glob("*.jsonl")))
-    found, allowed = [], set()
+    independent = held(sorted(INDEPENDENT.glob("*.jsonl")))
+    later = {key: held(sorted((EVAL / key).glob("*.jsonl"))) for key in OLDER_THAN}
+    found: list[str] = []
+    allowed: dict[str, set[str]] = {key: set() for key in OLDER_THAN}
     for path in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             text = normalize(line.lstrip("!").split(" >> ")[0])
@@ -77,10 +91,11 @@ def test_no_corpus_line_copies_an_independent_message() -> None:
                 continue
             if near(text, independent):
                 found.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n}")
-            elif near(text, fresh):
-                if line in OLDER_THAN_FRESH:
-                    allowed.add(line)
-                else:
-                    found.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n}")
+            for key, messages in later.items():
+                if near(text, messages):
+                    if line in OLDER_THAN[key]:
+                        allowed[key].add(line)
+                    else:
+                        found.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n} ({key})")
     assert found == []
-    assert allowed == OLDER_THAN_FRESH  # the list holds no line that no longer needs it
+    assert allowed == OLDER_THAN  # the lists hold no line that no longer needs it

@@ -37,7 +37,9 @@ from proxy.nlp.pipeline import intent_probs, read_text  # noqa: E402
 from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
-FRESH = REPO / "eval" / "fresh"  # a fifth author's set, committed 2026-12-04 before any run on it
+# Sets written after the model work began, each committed before any run on it: a fifth author's (2026-12-04,
+# 15:41) and a sixth author's (public posts, 2026-12-04, 19:xx). Each gets its own rows.
+LATER = {"fresh": REPO / "eval" / "fresh", "posts": REPO / "eval" / "posts"}
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
@@ -199,20 +201,21 @@ class Ours:
         return predict
 
 
-def fresh_rows(
-    fresh: list[Example], candidates: dict[str, Predict], engine: Engine, figures: dict[str, Any]
+def later_rows(
+    key: str, rows: list[Example], candidates: dict[str, Predict], engine: Engine, figures: dict[str, Any]
 ) -> None:
-    """Every candidate on the fresh set, and the shipped model's hand-off and two intents there."""
-    gold = [ex.intents[0] for ex in fresh]
-    figures["fresh"] = {}
-    title = f"intent on the fresh set (`eval/fresh/`, {len(fresh)} messages), macro-F1 / accuracy"
+    """Every candidate on one of the later sets (`LATER`), and the shipped model's hand-off and two intents
+    there."""
+    gold = [ex.intents[0] for ex in rows]
+    figures[key] = {}
+    title = f"intent on the {key} set (`eval/{key}/`, {len(rows)} messages), macro-F1 / accuracy"
     print(f"\n| {title} | |\n|---|---|")
     for name, predict in candidates.items():
-        pred = predict([ex.text for ex in fresh])
-        figures["fresh"][name] = (round(macro_f1(gold, pred), 4), round(accuracy(gold, pred), 4))
-        print(f"| {name} | {figures['fresh'][name][0]:.3f} / {figures['fresh'][name][1]:.3f} |")
-    rep = report(predict_rows(engine, fresh))
-    figures["fresh_report"] = {k: v for k, v in rep.items() if k not in ("per_intent", "confusions")}
+        pred = predict([ex.text for ex in rows])
+        figures[key][name] = (round(macro_f1(gold, pred), 4), round(accuracy(gold, pred), 4))
+        print(f"| {name} | {figures[key][name][0]:.3f} / {figures[key][name][1]:.3f} |")
+    rep = report(predict_rows(engine, rows))
+    figures[f"{key}_report"] = {k: v for k, v in rep.items() if k not in ("per_intent", "confusions")}
     two = rep["two_intents"]
     print(
         f"| shipped, hand-off recall / precision | {rep['handoff_recall']} / {rep['handoff_precision']} ("
@@ -236,7 +239,10 @@ def main() -> None:
     base = [ex for ex in data if not (ex.id or "").startswith("dev-")]
     styles = {p.stem: list(read_jsonl(p, rules.intents)) for p in sorted(INDEPENDENT.glob("*.jsonl"))}
     every = [ex for rows in styles.values() for ex in rows]
-    fresh = [ex for p in sorted(FRESH.glob("*.jsonl")) for ex in read_jsonl(p, rules.intents)]
+    later = {
+        key: [ex for p in sorted(folder.glob("*.jsonl")) for ex in read_jsonl(p, rules.intents)]
+        for key, folder in LATER.items()
+    }
     lid = LanguageDetector()
     embedder = Embedder().load()
     cache = EmbeddingCache(paths.models_dir() / "embeddings.npz", embedder)
@@ -270,7 +276,8 @@ def main() -> None:
     print(f"| intent on the independent sets, macro-F1 / accuracy | {header} | cost, one core |")
     print("|---|" + "---|" * (len(styles) + 2))
     print("\n".join(rows), flush=True)
-    fresh_rows(fresh, candidates, ours.engine, figures)
+    for key, rows_ in later.items():
+        later_rows(key, rows_, candidates, ours.engine, figures)
     print("\n| what (shipped model unless named) | figure | detail | aim |\n|---|---|---|---|")
 
     rep = report(predict_rows(ours.engine, every))
