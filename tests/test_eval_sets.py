@@ -17,6 +17,7 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "independent/BRIEF.md": "d453dd3495e3a35de2920a57f26a577337a64780fd8e8867110e3088403dea83",
     "fresh/inbox.jsonl": "1fbd33e6a5ba2fc9522b0b25ef97664365a5d20de44650843e36cad8d2a5e8ef",
     "posts/posts.jsonl": "e3e05522f3db3186c2e5c8868ae3f78bfb4c8d1872398787d6c1473651efc301",
+    "day/day.jsonl": "ff2fb105b5f984e2552e6833f8477b847511e0ea212a80bc5494c448ab4d33ff",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -28,9 +29,10 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
     assert digest == FROZEN[name], f"eval/{name} changed: it is frozen (see the README beside it)"
 
 
-# Short corpus lines that were in the corpus before a later set was written (fresh: commit 0564ccb; posts: the
-# commit that added it; the corpus last changed on 2026-12-03) and come near one of its messages: buyers'
-# formulas ("tem na versão 220v?"), written twice independently. Any other line near a later set fails.
+# Corpus lines that were in the corpus before a later set was written (fresh: commit 0564ccb; posts and day:
+# the commits that added them; the corpus last changed on 2026-12-03) and come near one of its messages:
+# buyers' formulas ("tem na versão 220v?"), written twice independently. Any other line near a later set
+# fails.
 OLDER_THAN = {
     "fresh": frozenset(
         {
@@ -54,11 +56,43 @@ OLDER_THAN = {
             "oi, tudo bem? posso tirar uma dúvida?",
         }
     ),
+    # The taxonomy's own examples ("faz por quanto no pix?", "does it come with the charger?") and other
+    # buyer formulas; one story (APO/FPO shipping for a deployed husband) both authors thought of.
+    "day": frozenset(
+        {
+            "do you have it in stock?",
+            "!waste of money, don't buy",
+            "does it come with the charger?",
+            "does it come with a case?",
+            (
+                "Do u ship to APO/FPO addresses? My husband is deployed and I"
+                " want to send him one for his birthday. How long does that usually take?"
+            ),
+            "do you have it in black?",
+            "do you have it in pink?",
+            "do u have it in pink? 💕",
+            "hola, hay alguien?",
+            "che, ¿hay alguien?",
+            "ya salio mi pedido?",
+            "perdon, me equivoque de chat",
+            "perdon me equivoque de chat",
+            "se puede pagar en efectivo?",
+            "che, ¿se puede pagar en 6 cuotas sin interés con la Naranja?",
+            "oye, ¿puedo pagar con transferencia o solo con tarjeta? tengo cuenta RUT",
+            "se puede usar en moto?",
+            "tienen el de 2 metros?",
+            "oi, posso tirar uma dúvida?",
+            "faz por quanto no pix?",
+            "tem cupom de primeira compra?",
+            "tem de 2 metros?",
+            "tem na cor lilas?",
+        }
+    ),
 }
 
 
 def test_no_corpus_line_copies_an_independent_message() -> None:
-    """Training lines must not come near a message of the independent or fresh sets (only corpus lines are
+    """Training lines must not come near a message of the independent or later sets (only corpus lines are
     named)."""
     from rapidfuzz import fuzz, process
 
