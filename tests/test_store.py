@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -155,6 +156,30 @@ async def test_feedback_round_trip(client: Any, tmp_path: Path) -> None:
     assert (await post(client, "/v1/feedback", {"trace_id": trace, "action": "sent"}))[0] == 422
     rows = sqlite3.connect(tmp_path / "api.db").execute("SELECT action, intent FROM feedback").fetchall()
     assert rows == [("corrected", "invoice")]
+
+
+async def test_a_slow_store_call_holds_no_other_request(client: Any, tmp_path: Path) -> None:
+    """Store calls run on the store's own thread: while the dashboard reads a big store, the server goes on
+    answering (on the event loop, a dashboard over 62,000 analyses held every request for half a second)."""
+    status, shown = await post(client, "/v1/analyze", {"text": "quiero la factura", "context": CONTEXT})
+    assert status == 200 and shown["stored"] is True
+    db = sqlite3.connect(tmp_path / "api.db")
+    columns = [r[1] for r in db.execute("PRAGMA table_info(analyses)") if r[1] not in ("id", "trace_id")]
+    copy = f"INSERT INTO analyses (trace_id, {', '.join(columns)}) SELECT lower(hex(randomblob(16))), "
+    for _ in range(17):  # 131,072 analyses
+        db.execute(copy + f"{', '.join(columns)} FROM analyses")
+    db.commit()
+    db.close()
+    dashboard = asyncio.ensure_future(post(client, "/v1/dashboard", {}))
+    answered_meanwhile = 0
+    while not dashboard.done():
+        resp = await client.get("/v1/health", headers=client.headers)
+        assert resp.status == 200
+        answered_meanwhile += not dashboard.done()
+    status, tables = await dashboard
+    assert status == 200 and tables["sites"] == []
+    assert answered_meanwhile >= 5
+    assert (await post(client, "/v1/analyze", {"text": "y el envío?"}))[1]["stored"] is True
 
 
 # --- real processes: crash safety and PII ------------------------------------------------------------

@@ -25,6 +25,7 @@ from proxy.server.security import (
     make_guard,
     make_limiter,
 )
+from proxy.server.stored import Stored
 from proxy.store import Store, StoreError
 
 log = logging.getLogger("responde")
@@ -43,12 +44,12 @@ def store_ctx(open_store: Callable[[], Store]) -> Callable[[web.Application], As
     """Cleanup context: open the store at start-up, purge expired rows hourly, close it at shutdown."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        store = app[STORE] = open_store()
+        store = app[STORE] = Stored(open_store())
 
         async def purge_loop() -> None:
             while True:
                 try:
-                    removed = store.purge()
+                    removed = await store.call(Store.purge)
                     if removed:
                         log.info("retention: deleted %d analyses older than the retention period", removed)
                 except StoreError as exc:
@@ -58,7 +59,7 @@ def store_ctx(open_store: Callable[[], Store]) -> Callable[[web.Application], As
         task = asyncio.create_task(purge_loop())
         yield
         task.cancel()
-        store.close()
+        await store.close()
 
     return ctx
 

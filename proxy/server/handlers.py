@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from proxy import __version__, insight
+from proxy import __version__
 from proxy.api_models import (
     AnalyzeRequest,
     ClassifyLine,
@@ -27,6 +27,7 @@ from proxy.engine import Engine
 from proxy.server.keys import BATCHER, ENGINE, POOL, READ_TIMEOUT, STORE
 from proxy.server.pool import OverBudget, WorkerFailed
 from proxy.server.security import SlowBody, error, loads
+from proxy.server.stored import Stored, dashboard_tables, export_json
 from proxy.store import Store, StoreError
 
 log = logging.getLogger("responde.http")
@@ -74,7 +75,7 @@ async def parse(request: web.Request, model: type[M]) -> M | web.Response:
 NO_STORE = (409, "no_store", "This server keeps no store (started without one).")
 
 
-async def parse_for_store(request: web.Request, model: type[M]) -> tuple[M, Store] | web.Response:
+async def parse_for_store(request: web.Request, model: type[M]) -> tuple[M, Stored] | web.Response:
     """The validated body and the store it is for, or the error response to send."""
     body = await parse(request, model)
     if isinstance(body, web.Response):
@@ -115,7 +116,7 @@ async def analyze(request: web.Request) -> web.Response:
     result["stored"] = False
     if store is not None:
         try:
-            store.record_analysis(result, body.text, body.site, context, prepared)
+            await store.call(Store.record_analysis, result, body.text, body.site, context, prepared)
             result["stored"] = True
         except StoreError as exc:
             log.error("analysis not recorded: %s", exc)  # the agent still gets the suggestions
@@ -132,22 +133,27 @@ async def feedback(request: web.Request) -> web.Response:
         return error(422, "invalid", "Unknown intent id; GET /v1/intents lists them.")
     if body.action == "corrected" and body.intent is None:
         return error(422, "invalid", "A correction needs the right intent.")
-    if not store.has_trace(body.trace_id):
+    if not await store.call(Store.has_trace, body.trace_id):
         return error(404, "unknown_trace", "No analysis with this trace id (expired or forgotten).")
     redacted = None
     if body.final_text:
         try:
-            redacted = await request.app[POOL].run(
-                "final_text", body.final_text, store.name_keys(body.trace_id)
-            )
+            keys = await store.call(Store.name_keys, body.trace_id)
+            redacted = await request.app[POOL].run("final_text", body.final_text, keys)
         except (OverBudget, WorkerFailed) as exc:
             log.error("feedback text of %s not redacted: %s", body.trace_id, exc)
             return error(
                 503, "over_budget", "Could not process the final text in time; retry.", body.trace_id
             )
     try:
-        store.record_feedback(
-            body.trace_id, body.action, body.template_id, body.intent, body.final_text, redacted
+        await store.call(
+            Store.record_feedback,
+            body.trace_id,
+            body.action,
+            body.template_id,
+            body.intent,
+            body.final_text,
+            redacted,
         )
     except StoreError as exc:
         log.error("feedback not recorded: %s", exc)
@@ -206,11 +212,7 @@ async def dashboard(request: web.Request) -> web.Response:
     if isinstance(parsed, web.Response):
         return parsed
     body, store = parsed
-    tables = insight.dashboard(store.db, body.since, body.until, body.site)
-    sites = [
-        r[0] for r in store.db.execute("SELECT DISTINCT site FROM analyses WHERE site IS NOT NULL ORDER BY 1")
-    ]
-    return web.json_response({**tables, "sites": sites})
+    return web.json_response(await store.call(dashboard_tables, body.since, body.until, body.site))
 
 
 async def export(request: web.Request) -> web.Response:
@@ -218,7 +220,7 @@ async def export(request: web.Request) -> web.Response:
     parsed = await parse_for_store(request, ExportRequest)
     if isinstance(parsed, web.Response):
         return parsed
-    return web.json_response(parsed[1].export())
+    return web.Response(text=await parsed[1].call(export_json), content_type="application/json")
 
 
 async def forget(request: web.Request) -> web.Response:
@@ -228,7 +230,9 @@ async def forget(request: web.Request) -> web.Response:
         return parsed
     body, store = parsed
     try:
-        n = store.forget(body.buyer_name, body.order_id, body.since, body.until, everything=body.everything)
+        n = await store.call(
+            Store.forget, body.buyer_name, body.order_id, body.since, body.until, everything=body.everything
+        )
     except ValueError as exc:
         return error(422, "invalid", str(exc))
     except StoreError as exc:
