@@ -131,3 +131,22 @@ STORIES = [
 @pytest.mark.parametrize(("text", "intent"), STORIES)
 def test_the_request_in_a_long_story_decides(engine: Engine, text: str, intent: str) -> None:
     assert [i.id for i in engine.recognise(text).intents][:1] == [intent]
+
+
+# "It arrived, thanks" plus a new request: the request first, `thanks` second (the taxonomy). The model learns
+# that order from labelled messages; no rule reorders its answer (a rule that put a request found second
+# before a `thanks` or `greeting` main cost macro-F1 on two frozen sets and changed nothing on two others;
+# README, *How recognition works*). Messages written for this test. Known miss, not pinned: "Got it
+# yesterday, works great, thank you! Do you sell the charger separately?" reads as `thanks` alone.
+ARRIVED_THEN_ASKED = [
+    ("Llegó perfecto, muchas gracias! ¿Lo tienen también en negro?", "variant"),
+    ("Chegou certinho, obrigada! Vocês emitem nota fiscal?", "invoice"),
+    ("Todo llegó bien, gracias. ¿Cuánto cuesta el envío a Mendoza para otro pedido?", "shipping_info"),
+    ("Recebi hoje, amei! Tem na cor rosa?", "variant"),
+    ("Thanks so much, arrived early and well packed. Can I get an invoice for it?", "invoice"),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), ARRIVED_THEN_ASKED)
+def test_the_request_comes_before_the_thanks(engine: Engine, text: str, intent: str) -> None:
+    assert [i.id for i in engine.recognise(text).intents] == [intent, "thanks"]

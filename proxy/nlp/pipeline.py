@@ -26,7 +26,6 @@ from proxy.nlp.segments import SEGMENT_WEIGHT, segments
 from proxy.nlp.tone import Tone, ToneDetector
 
 NOT_SECOND = ("greeting", "other")
-WRAPPERS = ("thanks", "greeting")
 
 
 @dataclass(frozen=True)
@@ -222,7 +221,6 @@ class Recognizer:
     intents: tuple[str, ...]  # the intents of the rules (the model may know fewer: seller-added ones)
     handoff_intents: frozenset[str]
     embedder: Embedder | None = None
-    request_first: bool = True  # the taxonomy: "arrived, thanks! do you have it in black?" is the request
 
     def read(self, raw: str, site: str | None = None, locale: str | None = None) -> Reading:
         """All stages for one message."""
@@ -261,8 +259,6 @@ class Recognizer:
             intents = [IntentScore(main, round(confidence, 3))] if claimed[i] else []
             second = second_intent(m, cand, sentences[i], fused[i]) if cand else None
             intents += [second] if second else []
-            if self.request_first and second and main in WRAPPERS and second.id not in WRAPPERS:
-                intents.reverse()
             decision = handoff(m, ss[i], tones[i], intents, self.handoff_intents)
             readings.append(
                 Reading(text, langs[i], intents, round(confidence, 3), tones[i], decision, probs[i][1])
