@@ -93,9 +93,9 @@ async def test_a_large_request_runs_alone_and_a_batch_over_budget_fails_only_its
         await asyncio.sleep(0.05)
         small = await asyncio.gather(*(batcher.run(10, x) for x in range(10)))
         assert [a for a, _ in small] == [2 * x for x in range(10)] and not large.done()  # answered meanwhile
-        with pytest.raises(OverBudget):
+        with pytest.raises(OverBudget) as stopped:
             await large
-        assert pool.replaced == 1
+        assert pool.replaced == 1 and stopped.value.replaced  # the handler's log says so
         # a stuck small request (only a bug could make one) takes its batch down with it, and no other
         mixed = await asyncio.gather(*(batcher.run(10, x) for x in (1, 2, 999, 3)), return_exceptions=True)
         assert [type(a).__name__ for a in mixed] == ["tuple", "tuple", "OverBudget", "OverBudget"]
@@ -109,7 +109,8 @@ async def test_a_request_whose_budget_ran_out_while_waiting_costs_no_worker() ->
         busy = asyncio.create_task(pool.run("slow", deadline=loop.time() + 2))  # the only worker, 0.5 s
         await asyncio.sleep(0.01)
         late = await asyncio.gather(*(batcher.run(10, x) for x in range(3)), return_exceptions=True)
-        assert [str(a) for a in late] == ["no worker free within 0.3 s"] * 3
+        waited = [(str(a), getattr(a, "replaced", None)) for a in late]
+        assert waited == [("no worker free within 0.3 s", False)] * 3  # no worker was replaced
         await busy
         with pytest.raises(OverBudget, match="no worker free"):  # a free worker, but the time is up
             await pool.run("one", 1, deadline=loop.time() - 1)

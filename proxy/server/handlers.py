@@ -97,7 +97,8 @@ async def analyze(request: web.Request) -> web.Response:
     try:
         result, prepared = await request.app[BATCHER].run(size, *args)
     except OverBudget as exc:
-        log.warning("analysis %s stopped: %s; the worker was replaced", trace, exc)
+        replaced = "; the worker was replaced" if exc.replaced else ""
+        log.warning("analysis %s stopped: %s%s", trace, exc, replaced)
         budget = request.app[POOL].budget
         return error(
             503,

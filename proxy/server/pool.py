@@ -24,7 +24,12 @@ _HEADER = 4
 
 
 class OverBudget(Exception):
-    """The job did not finish within the budget (its worker was killed and replaced)."""
+    """The job did not finish within the budget: it waited too long for a worker (`replaced` False), or its
+    worker ran out of time and was killed and replaced (`replaced` True)."""
+
+    def __init__(self, message: str, replaced: bool = False) -> None:
+        super().__init__(message)
+        self.replaced = replaced
 
 
 class WorkerFailed(Exception):
@@ -135,15 +140,15 @@ class WorkerPool:
     async def run(self, name: str, *args: Any, deadline: float | None = None) -> Any:
         """The job's result; OverBudget when waiting for a worker plus the job took over the budget (from
         now, or until `deadline` on the event loop's clock)."""
-        if deadline is None:
-            deadline = asyncio.get_running_loop().time() + self.budget
-        try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.budget if deadline is None else deadline
+        worker = None
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout_at(deadline):
                 worker = await self._idle.get()
-        except TimeoutError:
-            raise OverBudget(f"no worker free within {self.budget:g} s") from None
-        if asyncio.get_running_loop().time() >= deadline:  # a free worker, but no time left to use it
-            self._release(worker)
+        if worker is None or loop.time() >= deadline:  # none free in time, or no time left to use one
+            if worker is not None:
+                self._release(worker)
             raise OverBudget(f"no worker free within {self.budget:g} s")
         try:
             async with asyncio.timeout_at(deadline):
@@ -154,7 +159,7 @@ class WorkerPool:
                 status, value = pickle.loads(await worker.reader.readexactly(size))
         except TimeoutError:
             await self._replace(worker, "over budget")
-            raise OverBudget(f"{name} took over {self.budget:g} s") from None
+            raise OverBudget(f"{name} took over {self.budget:g} s", replaced=True) from None
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             await self._replace(worker, "died")
             raise WorkerFailed(f"worker died ({type(exc).__name__})") from None
