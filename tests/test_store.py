@@ -158,9 +158,11 @@ async def test_feedback_round_trip(client: Any, tmp_path: Path) -> None:
     assert rows == [("corrected", "invoice")]
 
 
-async def test_a_slow_store_call_holds_no_other_request(client: Any, tmp_path: Path) -> None:
-    """Store calls run on the store's own thread: while the dashboard reads a big store, the server goes on
-    answering (on the event loop, a dashboard over 62,000 analyses held every request for half a second)."""
+async def test_a_slow_store_read_holds_no_other_request(client: Any, tmp_path: Path) -> None:
+    """Store calls run off the event loop, and the long reads on a connection and thread of their own: while
+    the dashboard reads a big store, the server goes on answering, and analyses are recorded (on the event
+    loop, a dashboard over 62,000 analyses held every request for half a second; on the writer's thread,
+    analyses waited behind it for their row)."""
     status, shown = await post(client, "/v1/analyze", {"text": "quiero la factura", "context": CONTEXT})
     assert status == 200 and shown["stored"] is True
     db = sqlite3.connect(tmp_path / "api.db")
@@ -171,15 +173,17 @@ async def test_a_slow_store_call_holds_no_other_request(client: Any, tmp_path: P
     db.commit()
     db.close()
     dashboard = asyncio.ensure_future(post(client, "/v1/dashboard", {}))
-    answered_meanwhile = 0
+    answered_meanwhile = recorded_meanwhile = 0
     while not dashboard.done():
         resp = await client.get("/v1/health", headers=client.headers)
         assert resp.status == 200
         answered_meanwhile += not dashboard.done()
+        status, shown = await post(client, "/v1/analyze", {"text": "y el envío?"})
+        assert status == 200 and shown["stored"] is True
+        recorded_meanwhile += not dashboard.done()
     status, tables = await dashboard
     assert status == 200 and tables["sites"] == []
-    assert answered_meanwhile >= 5
-    assert (await post(client, "/v1/analyze", {"text": "y el envío?"}))[1]["stored"] is True
+    assert answered_meanwhile >= 3 and recorded_meanwhile >= 3
 
 
 # --- real processes: crash safety and PII ------------------------------------------------------------

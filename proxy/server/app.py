@@ -44,7 +44,7 @@ def store_ctx(open_store: Callable[[], Store]) -> Callable[[web.Application], As
     """Cleanup context: open the store at start-up, purge expired rows hourly, close it at shutdown."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        store = app[STORE] = Stored(open_store())
+        store = app[STORE] = Stored(open_store(), open_store())
 
         async def purge_loop() -> None:
             while True:

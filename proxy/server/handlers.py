@@ -213,7 +213,7 @@ async def dashboard(request: web.Request) -> web.Response:
     if isinstance(parsed, web.Response):
         return parsed
     body, store = parsed
-    return web.json_response(await store.call(dashboard_tables, body.since, body.until, body.site))
+    return web.json_response(await store.read(dashboard_tables, body.since, body.until, body.site))
 
 
 async def export(request: web.Request) -> web.Response:
@@ -221,7 +221,7 @@ async def export(request: web.Request) -> web.Response:
     parsed = await parse_for_store(request, ExportRequest)
     if isinstance(parsed, web.Response):
         return parsed
-    return web.Response(text=await parsed[1].call(export_json), content_type="application/json")
+    return web.Response(text=await parsed[1].read(export_json), content_type="application/json")
 
 
 async def forget(request: web.Request) -> web.Response:

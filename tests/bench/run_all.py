@@ -37,6 +37,7 @@ def main() -> int:
     for script in (
         "server_bench.py",
         "adversarial_bench.py",
+        "store_bench.py",
         "nlp_bench.py",
         "retrain_bench.py",
         "browser_bench.py",
