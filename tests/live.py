@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +25,21 @@ from proxy.server.app import create_app
 from proxy.store import Store
 
 EXE = [sys.executable, "-m", "proxy"]
+
+
+def grow_store(db: Path, doublings: int) -> int:
+    """Copy a store's analyses onto themselves (new trace ids) `doublings` times, as months of use would fill
+    it; the number of analyses after."""
+    conn = sqlite3.connect(db, timeout=30)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(analyses)") if r[1] not in ("id", "trace_id")]
+    listed = ", ".join(columns)
+    for _ in range(doublings):
+        copy = f"SELECT lower(hex(randomblob(16))), {listed} FROM analyses"
+        conn.execute(f"INSERT INTO analyses (trace_id, {listed}) {copy}")
+        conn.commit()
+    n = int(conn.execute("SELECT count(*) FROM analyses").fetchone()[0])
+    conn.close()
+    return n
 
 
 def cli(args: list[str], home: Path, models: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live import ServeProcess, free_port
+from live import ServeProcess, free_port, grow_store
 
 from proxy import store as store_module
 from proxy.engine import Engine
@@ -165,13 +165,7 @@ async def test_a_slow_store_read_holds_no_other_request(client: Any, tmp_path: P
     analyses waited behind it for their row)."""
     status, shown = await post(client, "/v1/analyze", {"text": "quiero la factura", "context": CONTEXT})
     assert status == 200 and shown["stored"] is True
-    db = sqlite3.connect(tmp_path / "api.db")
-    columns = [r[1] for r in db.execute("PRAGMA table_info(analyses)") if r[1] not in ("id", "trace_id")]
-    copy = f"INSERT INTO analyses (trace_id, {', '.join(columns)}) SELECT lower(hex(randomblob(16))), "
-    for _ in range(17):  # 131,072 analyses
-        db.execute(copy + f"{', '.join(columns)} FROM analyses")
-    db.commit()
-    db.close()
+    assert grow_store(tmp_path / "api.db", 17) == 131_072
     dashboard = asyncio.ensure_future(post(client, "/v1/dashboard", {}))
     answered_meanwhile = recorded_meanwhile = 0
     while not dashboard.done():

@@ -183,6 +183,12 @@ async def drive(server: Server, rate: float, seconds: float, connections: int) -
     }
 
 
+def spread(r: dict[str, float]) -> str:
+    """p50, p99, max and errors of a `drive` run."""
+    ms = f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms"
+    return f"{ms}, {r['errors']:.0f} errors"
+
+
 async def run(rate: float, seconds: float, connections: int, settle: float) -> dict[str, float]:
     """A fresh server, `settle` seconds after its first answer, under `drive`'s open loop."""
     server = Server()

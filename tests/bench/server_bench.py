@@ -16,7 +16,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load  # noqa: E402
-from load import SITES, Server, free_port, messages, rss_kib, tree_pss_kib  # noqa: E402
+from load import SITES, Server, free_port, messages, rss_kib, spread, tree_pss_kib  # noqa: E402
 
 from proxy import paths  # noqa: E402  (load.py puts the repo on sys.path)
 from proxy.models import ensure_model, training_examples  # noqa: E402
@@ -100,12 +100,6 @@ async def echo_startup() -> tuple[subprocess.Popen[bytes], int, float]:
             await asyncio.sleep(0.02)
     echo.kill()
     raise SystemExit(f"the echo server did not answer (exit code {echo.poll()})")
-
-
-def spread(r: dict[str, float]) -> str:
-    """p50, p99, max and errors of a `drive` run."""
-    ms = f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms"
-    return f"{ms}, {r['errors']:.0f} errors"
 
 
 async def main_async(seconds: float) -> list[str]:

@@ -5,7 +5,6 @@ Prints a Markdown row; `make bench` runs it."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import statistics
 import sys
 import time
@@ -14,28 +13,14 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests/, for live.py
 
-from load import Server, drive  # noqa: E402
+from live import grow_store  # noqa: E402
+from load import Server, drive, spread  # noqa: E402
 
 RATE, SECONDS = 100.0, 10.0  # an open loop: a team's answers arrive whatever the dashboard does
 DOUBLINGS = 16  # 2**16 = 65,536 analyses, about three months of a busy team
 EMBEDDINGS_LOADED = 15.0  # seconds after start, as server_bench: the sentence encoder loads in the background
-
-
-def grow(db: Path) -> int:
-    """Copy the store's analyses onto themselves until there are 2**DOUBLINGS of them."""
-    conn = sqlite3.connect(db, timeout=30)
-    columns = [r[1] for r in conn.execute("PRAGMA table_info(analyses)") if r[1] not in ("id", "trace_id")]
-    listed = ", ".join(columns)
-    for _ in range(DOUBLINGS):
-        conn.execute(
-            f"INSERT INTO analyses (trace_id, {listed}) "
-            f"SELECT lower(hex(randomblob(16))), {listed} FROM analyses"
-        )
-        conn.commit()
-    n = int(conn.execute("SELECT count(*) FROM analyses").fetchone()[0])
-    conn.close()
-    return n
 
 
 async def dashboards(server: Server, stop: asyncio.Event) -> list[float]:
@@ -51,11 +36,6 @@ async def dashboards(server: Server, stop: asyncio.Event) -> list[float]:
     return took
 
 
-def spread(got: dict[str, float]) -> str:
-    p50, p99, top, errors = got["p50_ms"], got["p99_ms"], got["max_ms"], got["errors"]
-    return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {top:.0f} ms, {errors:.0f} errors"
-
-
 async def main_async() -> list[str]:
     server = Server()
     try:
@@ -65,7 +45,7 @@ async def main_async() -> list[str]:
         async with aiohttp.ClientSession(headers=server.headers) as session:
             async with session.post(f"{server.url}/v1/analyze", json=first) as r:
                 assert r.status == 200 and (await r.json())["stored"], "the server keeps no store"
-        n = grow(Path(server.home) / "responde.db")
+        n = grow_store(Path(server.home) / "responde.db", DOUBLINGS)
         alone = await drive(server, RATE, SECONDS, 16)
         stop = asyncio.Event()
         polling = asyncio.create_task(dashboards(server, stop))
