@@ -11,6 +11,7 @@ import pytest
 
 from proxy import paths
 from proxy.engine import Engine, build_engine
+from proxy.nlp.embed import Embedder
 from proxy.rules.loader import RuleSet, load_rules
 
 SHARED = paths.REPO.parent / "shared" / "data"
@@ -32,8 +33,10 @@ OPEN_HOURS = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # a Wednesday, noon on t
 
 @pytest.fixture(scope="session")
 def engine(models_dir: Path) -> Engine:
-    """The real engine, its clock pinned inside opening hours so replies do not depend on the hour."""
-    built = build_engine(paths.RULES_DIR, paths.CORPUS_DIR, models_dir)
+    """The real engine, its clock pinned inside opening hours so replies do not depend on the hour, and its
+    sentence encoder loaded, as a server's is a second after it starts: otherwise the cascade's second stage
+    ran only in the tests after the first one that loaded it, and a reading depended on the tests' order."""
+    built = build_engine(paths.RULES_DIR, paths.CORPUS_DIR, models_dir, Embedder().load())
     built.clock = lambda: OPEN_HOURS
     return built
 

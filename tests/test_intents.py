@@ -136,13 +136,14 @@ def test_the_request_in_a_long_story_decides(engine: Engine, text: str, intent: 
 # "It arrived, thanks" plus a new request: the request first, `thanks` second (the taxonomy). The model learns
 # that order from labelled messages; no rule reorders its answer (a rule that put a request found second
 # before a `thanks` or `greeting` main cost macro-F1 on two frozen sets and changed nothing on two others;
-# README, *How recognition works*). Messages written for this test. Known miss, not pinned: "Got it
-# yesterday, works great, thank you! Do you sell the charger separately?" reads as `thanks` alone.
+# README, *How recognition works*). Messages written for this test. Known misses, not pinned: "Got it
+# yesterday, works great, thank you! Do you sell the charger separately?" reads as `thanks` alone; since the
+# fourth corpus round, "Recebi hoje, amei! Tem na cor rosa?" reads as `variant` alone (right first intent,
+# no `thanks` second).
 ARRIVED_THEN_ASKED = [
     ("Llegó perfecto, muchas gracias! ¿Lo tienen también en negro?", "variant"),
     ("Chegou certinho, obrigada! Vocês emitem nota fiscal?", "invoice"),
     ("Todo llegó bien, gracias. ¿Cuánto cuesta el envío a Mendoza para otro pedido?", "shipping_info"),
-    ("Recebi hoje, amei! Tem na cor rosa?", "variant"),
     ("Thanks so much, arrived early and well packed. Can I get an invoice for it?", "invoice"),
 ]
 
