@@ -39,7 +39,7 @@ from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 INDEPENDENT = REPO / "eval" / "independent"
 # Sets written after the model work began, each committed before any run on it, on 2026-12-04: a fifth
 # author's (inbox), a sixth's (public posts) and a seventh's (a day's inbox). Each gets its own rows.
-LATER = {key: REPO / "eval" / key for key in ("fresh", "posts", "day", "implicit")}
+LATER = {key: REPO / "eval" / key for key in ("fresh", "posts", "day", "implicit", "season")}
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
