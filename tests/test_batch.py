@@ -25,8 +25,8 @@ def messages() -> list[str]:
 
 
 def test_a_batch_reads_each_message_as_it_is_read_alone(engine: Engine) -> None:
-    assert engine.recognizer.embedder is not None
-    engine.recognizer.embedder.load()  # the cascade's second stage runs, in batches and alone
+    # conftest's engine has its encoder loaded: the cascade's second stage runs, in batches and alone
+    assert engine.recognizer.embedder is not None and engine.recognizer.embedder.ready
     texts = messages()
     sites = [SITES[i % len(SITES)] for i in range(len(texts))]
     locales = [None if i % 7 else "es-AR" for i in range(len(texts))]
