@@ -20,7 +20,6 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "day/day.jsonl": "ff2fb105b5f984e2552e6833f8477b847511e0ea212a80bc5494c448ab4d33ff",
     "implicit/implicit.jsonl": "ffdc0cf13b531688333ace18976feca823323a72f96ee5b881bbd20e34302b59",
     "season/season.jsonl": "ac578a267d0a3e73e63cacd2620f01275a94de3097c6608825a5042b53b481ca",
-    # in reserve: not run yet (its README)
     "crossing/crossing.jsonl": "10b4be588c4a1028a280bf215bb0b14962f44a5d6460b9d203d4334b9366cf07",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
@@ -35,7 +34,8 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
 
 # Corpus lines that were in the corpus before a later set was written (fresh: commit 0564ccb; posts, day,
 # implicit, season and crossing: the commits that added them; the corpus changed on 2026-12-03, then only
-# by its fourth round, after implicit and before season, whose lines near an earlier set were left out) and
+# by its fourth round, after implicit and before season, and its fifth, after crossing; each round's lines
+# near any set were left out) and
 # come near one of its messages: buyers' formulas ("tem na versão 220v?"), written twice independently.
 # Any other line near a later set fails.
 OLDER_THAN = {

@@ -37,9 +37,10 @@ from proxy.nlp.pipeline import intent_probs, read_text  # noqa: E402
 from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
-# Sets written after the model work began, each committed before any run on it, on 2026-12-04: a fifth
-# author's (inbox), a sixth's (public posts) and a seventh's (a day's inbox). Each gets its own rows.
-LATER = {key: REPO / "eval" / key for key in ("fresh", "posts", "day", "implicit", "season")}
+# Sets written after the model work began, each committed before any run on it (2026-12-04): the fifth to
+# tenth authors' (inbox, public posts, a day's inbox, implicit requests, busy seasons, buyers writing in a
+# language not quite their own). Each gets its own rows.
+LATER = {key: REPO / "eval" / key for key in ("fresh", "posts", "day", "implicit", "season", "crossing")}
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
