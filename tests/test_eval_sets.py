@@ -21,6 +21,8 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "implicit/implicit.jsonl": "ffdc0cf13b531688333ace18976feca823323a72f96ee5b881bbd20e34302b59",
     "season/season.jsonl": "ac578a267d0a3e73e63cacd2620f01275a94de3097c6608825a5042b53b481ca",
     "crossing/crossing.jsonl": "10b4be588c4a1028a280bf215bb0b14962f44a5d6460b9d203d4334b9366cf07",
+    # in reserve: not run yet (its README)
+    "dictated/dictated.jsonl": "57f6e47bf92e60bc97284984f5bddc36940f1fb80d833e98ab7027e8147b9817",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -33,10 +35,10 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
 
 
 # Corpus lines that were in the corpus before a later set was written (fresh: commit 0564ccb; posts, day,
-# implicit, season and crossing: the commits that added them; the corpus changed on 2026-12-03, then only
-# by its fourth round, after implicit and before season, and its fifth, after crossing; each round's lines
-# near any set were left out) and
-# come near one of its messages: buyers' formulas ("tem na versão 220v?"), written twice independently.
+# implicit, season, crossing and dictated: the commits that added them; the corpus changed on 2026-12-03,
+# then only by its fourth round, after implicit and before season, and its fifth, after crossing and before
+# dictated; each round's lines near any set then were left out) and come near one of its messages: buyers'
+# formulas ("tem na versão 220v?"), written twice independently.
 # Any other line near a later set fails.
 OLDER_THAN = {
     "fresh": frozenset(
@@ -143,6 +145,36 @@ OLDER_THAN = {
             "tem versao 220v?",
             "¿Se puede pagar contra reembolso?",
             "é original ou réplica?",
+        }
+    ),
+    "dictated": frozenset(  # short formulas ("tem cupom de desconto?", "qual o frete pra sp?"), one of them
+        # from the fifth round, which its author never saw
+        {
+            "!vou abrir reclamação no procon",
+            "!waste of money, don't buy",
+            "Do you have this in black?",
+            "can i get the tracking number pls",
+            "changed my mind, it's unopened, can i return it?",
+            "che, no me convenció el color en persona, ¿la puedo devolver? está con la etiqueta puesta",
+            "do you have a coupon code?",
+            "do you have it in black?",
+            "do you have this in blue?",
+            "es original? trae garantia?",
+            "faz por quanto no pix?",
+            "frete grátis acima de quanto?",
+            "got it today works perfect ty ty",
+            "necesito boleta o factura para rendir el gasto",
+            "parcela em quantas vezes sem juros?",
+            "qual o frete pra Manaus?",
+            "qual o frete pra sp?",
+            "quero trocar o tamanho antes de enviar",
+            "tem cupom de desconto?",
+            "tem na versão 127v?",
+            "tem na versão 220v?",
+            "tem versao 220v?",
+            "tienen cupon de descuento?",
+            "when will it be back in stock?",
+            "when will this be back in stock?",
         }
     ),
 }
