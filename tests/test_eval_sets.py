@@ -21,7 +21,6 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "implicit/implicit.jsonl": "ffdc0cf13b531688333ace18976feca823323a72f96ee5b881bbd20e34302b59",
     "season/season.jsonl": "ac578a267d0a3e73e63cacd2620f01275a94de3097c6608825a5042b53b481ca",
     "crossing/crossing.jsonl": "10b4be588c4a1028a280bf215bb0b14962f44a5d6460b9d203d4334b9366cf07",
-    # in reserve: not run yet (its README)
     "dictated/dictated.jsonl": "57f6e47bf92e60bc97284984f5bddc36940f1fb80d833e98ab7027e8147b9817",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",

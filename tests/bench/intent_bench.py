@@ -37,10 +37,13 @@ from proxy.nlp.pipeline import intent_probs, read_text  # noqa: E402
 from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
-# Sets written after the model work began, each committed before any run on it (2026-12-04): the fifth to
-# tenth authors' (inbox, public posts, a day's inbox, implicit requests, busy seasons, buyers writing in a
-# language not quite their own). Each gets its own rows.
-LATER = {key: REPO / "eval" / key for key in ("fresh", "posts", "day", "implicit", "season", "crossing")}
+# Sets written after the model work began, each committed before any run on it (2026-12-04 and 05): the
+# fifth to eleventh authors' (inbox, public posts, a day's inbox, implicit requests, busy seasons, buyers
+# writing in a language not quite their own, dictated messages). Each gets its own rows.
+LATER = {
+    key: REPO / "eval" / key
+    for key in ("fresh", "posts", "day", "implicit", "season", "crossing", "dictated")
+}
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
