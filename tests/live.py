@@ -42,7 +42,9 @@ def grow_store(db: Path, doublings: int) -> int:
     return n
 
 
-def cli(args: list[str], home: Path, models: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cli(
+    args: list[str], home: Path, models: Path, stdin: str = "", timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """`responde ARGS` in a subprocess with its own data directory, the given model cache and a UTF-8
     C locale (the interface language follows the environment: tests pin it)."""
     env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
@@ -53,7 +55,7 @@ def cli(args: list[str], home: Path, models: Path, stdin: str = "") -> subproces
         capture_output=True,
         text=True,
         env=env,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
 

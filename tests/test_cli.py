@@ -27,8 +27,10 @@ from proxy.store import Store
 EXE = [sys.executable, "-m", "proxy"]
 
 
-def run(args: list[str], models: Path, home: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return cli(args, home, models, stdin)
+def run(
+    args: list[str], models: Path, home: Path, stdin: str = "", timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return cli(args, home, models, stdin, timeout)
 
 
 def test_classify_jsonl(models_dir: Path, tmp_path: Path) -> None:
@@ -276,6 +278,29 @@ def test_classify_says_it_trains_first_and_keeps_stdout_json(tmp_path: Path) -> 
     assert "Training the intent model (first start only): 1/4 steps" in done.stderr
     assert "Trained the intent model in " in done.stderr
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [1]
+
+
+# Six 5,000-character messages a buyer could send, each with a thread of two more and every context field
+# filled from it: e-mail, phone and spelled-out e-mail fragments, an address shape, and a ligature that NFKC
+# turns into 18 characters. Each shape through the whole job took under 0.6 s (2026-12-05, with 1,346
+# others: the shapes `test_patterns` builds from every pattern, at 5,000 characters).
+ADVERSARIAL = ["a@", "x@y.", "+55 (11) 9", "juan arroba gmail punto ", "Rua das Flores 1-", "\ufdfa"]
+
+
+def test_classify_reads_adversarial_messages_in_bounded_time(models_dir: Path, tmp_path: Path) -> None:
+    """With the model trained, the six take about 2 s start-up included; the bound of 40 s is a guard
+    against a pattern or a loop that blows up on such input, not a speed target (a first run, which trains
+    the model, takes minutes: `test_classify_says_it_trains_first_and_keeps_stdout_json`)."""
+    lines = []
+    for n, unit in enumerate(ADVERSARIAL):
+        text = (unit * 5000)[:5000]
+        context = {"buyer_name": text[:80], "product": text[:200], "city": text[:80], "order_id": text[:64]}
+        thread = [{"author": "seller", "text": text}, {"author": "buyer", "text": text}]
+        lines.append(json.dumps({"id": n, "text": text, "context": context, "thread": thread}))
+    out = run(["classify", "--workers", "2"], models_dir, tmp_path, "\n".join(lines) + "\n", timeout=40)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [row["id"] for row in rows] == list(range(6)) and all("intents" in row for row in rows)
 
 
 def test_classify_answers_the_same_on_one_core_and_on_two(models_dir: Path, tmp_path: Path) -> None:
