@@ -22,8 +22,9 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "season/season.jsonl": "ac578a267d0a3e73e63cacd2620f01275a94de3097c6608825a5042b53b481ca",
     "crossing/crossing.jsonl": "10b4be588c4a1028a280bf215bb0b14962f44a5d6460b9d203d4334b9366cf07",
     "dictated/dictated.jsonl": "57f6e47bf92e60bc97284984f5bddc36940f1fb80d833e98ab7027e8147b9817",
-    # in reserve: not run yet (its README)
+    # in reserve: not run yet (their READMEs)
     "pasted/pasted.jsonl": "6dda5e49856d57d320ac4ff137d7f60e3c57fd1140da70c5029dada81713bd55",
+    "review/review.jsonl": "11f8c5e63e9cdaa73067adfe445167469ef50ce7149b9203cea0879d8645a157",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -36,7 +37,7 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
 
 
 # Corpus lines that were in the corpus before a later set was written (fresh: commit 0564ccb; posts, day,
-# implicit, season, crossing, dictated and pasted: the commits that added them; the corpus changed on
+# implicit, season, crossing, dictated, pasted and review: the commits that added them; the corpus changed on
 # 2026-12-03, then only by its fourth round, after implicit and before season, and its fifth, after
 # crossing and before dictated; each round's lines near any set then were left out) and come near one of
 # its messages: buyers' formulas ("tem na versão 220v?"), written twice independently.
@@ -185,6 +186,13 @@ OLDER_THAN = {
             "does it come with the charger?",
             "oi, tudo bem? posso tirar uma dúvida?",
             "tem pra pronta entrega? preciso pra sábado",
+        }
+    ),
+    "review": frozenset(  # the brief's own zipper example, and a Brazilian formula
+        {
+            "o zíper da mochila saiu na minha mão na primeira vez que abri",
+            "posso fazer uma pergunta?",
+            "boa noite, posso fazer umas perguntas sobre o produto?",
         }
     ),
 }
