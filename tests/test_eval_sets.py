@@ -22,7 +22,6 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "season/season.jsonl": "ac578a267d0a3e73e63cacd2620f01275a94de3097c6608825a5042b53b481ca",
     "crossing/crossing.jsonl": "10b4be588c4a1028a280bf215bb0b14962f44a5d6460b9d203d4334b9366cf07",
     "dictated/dictated.jsonl": "57f6e47bf92e60bc97284984f5bddc36940f1fb80d833e98ab7027e8147b9817",
-    # in reserve: not run yet (their READMEs)
     "pasted/pasted.jsonl": "6dda5e49856d57d320ac4ff137d7f60e3c57fd1140da70c5029dada81713bd55",
     "review/review.jsonl": "11f8c5e63e9cdaa73067adfe445167469ef50ce7149b9203cea0879d8645a157",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
