@@ -24,7 +24,6 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "dictated/dictated.jsonl": "57f6e47bf92e60bc97284984f5bddc36940f1fb80d833e98ab7027e8147b9817",
     "pasted/pasted.jsonl": "6dda5e49856d57d320ac4ff137d7f60e3c57fd1140da70c5029dada81713bd55",
     "review/review.jsonl": "11f8c5e63e9cdaa73067adfe445167469ef50ce7149b9203cea0879d8645a157",
-    # in reserve: not run yet (their READMEs)
     "bursts/bursts.jsonl": "9d94a45f5d77f6a5dfdf82085623a7e353db66317e7a496d5cc0298fc8f1fb30",
     "formal/formal.jsonl": "218ca2f9e99531c3b58c9068a59cf92300001a7a6130a2a4361c00811d0ec36c",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",

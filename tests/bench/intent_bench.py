@@ -38,12 +38,15 @@ from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
 # Sets written after the model work began, each committed before any run on it (2026-12-04 and 05): the
-# fifth to thirteenth authors' (inbox, public posts, a day's inbox, implicit requests, busy seasons, buyers
-# writing in a language not quite their own, dictated messages, pasted text, review-like messages). Each
-# gets its own rows.
+# fifth to fifteenth authors' (inbox, public posts, a day's inbox, implicit requests, busy seasons, buyers
+# writing in a language not quite their own, dictated messages, pasted text, review-like messages, chat in
+# bursts, formal letters). Each gets its own rows.
 LATER = {
     key: REPO / "eval" / key
-    for key in ("fresh", "posts", "day", "implicit", "season", "crossing", "dictated", "pasted", "review")
+    for key in (
+        *("fresh", "posts", "day", "implicit", "season", "crossing"),
+        *("dictated", "pasted", "review", "bursts", "formal"),
+    )
 }
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
