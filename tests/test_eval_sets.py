@@ -3,6 +3,7 @@
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from proxy import paths
@@ -244,11 +245,64 @@ OLDER_THAN = {
 }
 
 
+def near(texts: list[str], messages: list[str]) -> set[int]:
+    """The indices of the texts that copy or paraphrase one of the messages: a whole-text fuzzy ratio of 80 or
+    more, or, for a text of six words or more, a partial ratio of 90 or more inside a message at most 1.6
+    times its length (a common phrase inside a long message is not a copy). All pairs at once
+    (`rapidfuzz.process.cdist` on every core): the partial ratios only for texts of similar length, a block
+    of texts at a time against the messages in its length range."""
+    from rapidfuzz import fuzz, process
+
+    if not texts or not messages:
+        return set()
+    lengths, sizes = np.array([len(t) for t in texts]), np.array([len(m) for m in messages])
+    found = (process.cdist(texts, messages, scorer=fuzz.ratio, score_cutoff=80, workers=-1) > 0).any(1)
+    by_size = np.argsort(sizes, kind="stable")
+    rows = np.flatnonzero(~found & np.array([len(t.split()) >= 6 for t in texts]))
+    rows = rows[np.argsort(lengths[rows], kind="stable")]
+    sorted_sizes = sizes[by_size]
+    for block in np.array_split(rows, max(1, len(rows) // 64)):
+        if not len(block):
+            continue
+        a = np.searchsorted(sorted_sizes, lengths[block].min(), "left")
+        b = np.searchsorted(sorted_sizes, 1.6 * lengths[block].max(), "right")
+        columns = by_size[a:b]
+        if not len(columns):
+            continue
+        scores = process.cdist(
+            [texts[i] for i in block],
+            [messages[j] for j in columns],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=90,
+            workers=-1,
+        )
+        fits = (lengths[block][:, None] <= sizes[columns]) & (sizes[columns] <= 1.6 * lengths[block][:, None])
+        found[block] = ((scores > 0) & fits).any(1)
+    return {int(i) for i in np.flatnonzero(found)}
+
+
+def test_near_finds_copies_and_paraphrases_not_common_phrases() -> None:
+    message = "hola ya me llego el pedido pero vino roto el cargador que hago"  # 62 characters
+    texts = [
+        "hola ya me llego el pedido pero vino roto el cargador que hago",  # a copy
+        "hola ya me llego el pedido pero vino roto el cargador, que hago?",  # a paraphrase (ratio >= 80)
+        "ya me llego el pedido pero vino roto el",  # inside it, 39 characters: ratio 77, partial 100
+        "pero vino roto el cargador que hago",  # inside it, but 35 characters: a phrase of a longer message
+        "el pedido pero vino roto",  # five words: too short to count inside a message
+        "el pedido llego bien y funciona de maravilla",  # unrelated
+    ]
+    assert near(texts, [message, "gracias por todo, llego rapido"]) == {0, 1, 2}
+    assert near([], [message]) == near(texts, []) == set()
+
+
+def test_every_later_set_is_checked_for_nearby_corpus_lines() -> None:
+    later = {p.name for p in EVAL.iterdir() if p.is_dir()} - {INDEPENDENT.name, "wrappers"}
+    assert later == set(OLDER_THAN)
+
+
 def test_no_corpus_line_copies_an_independent_message() -> None:
     """Training lines must not come near a message of the independent or later sets (only corpus lines are
     named)."""
-    from rapidfuzz import fuzz, process
-
     from proxy.nlp.corpus import read_jsonl
     from proxy.nlp.normalize import normalize
 
@@ -256,33 +310,21 @@ def test_no_corpus_line_copies_an_independent_message() -> None:
         texts = [normalize(ex.text) for f in files for ex in read_jsonl(f)]
         return [h for h in texts if len(h.split()) >= 5]
 
-    def near(text: str, messages: list[str]) -> bool:
-        # a copy or paraphrase of a whole message; a common phrase inside a long message is not one
-        whole = process.extractOne(text, messages, scorer=fuzz.ratio, score_cutoff=80)
-        inside = len(text.split()) >= 6 and process.extractOne(
-            text,
-            [h for h in messages if len(text) <= len(h) <= 1.6 * len(text)],
-            scorer=fuzz.partial_ratio,
-            score_cutoff=90,
-        )
-        return bool(whole or inside)
-
-    independent = held(sorted(INDEPENDENT.glob("*.jsonl")))
-    later = {key: held(sorted((EVAL / key).glob("*.jsonl"))) for key in OLDER_THAN}
-    found: list[str] = []
-    allowed: dict[str, set[str]] = {key: set() for key in OLDER_THAN}
+    lines: list[tuple[str, str, str]] = []  # (where, line, normalized text)
     for path in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             text = normalize(line.lstrip("!").split(" >> ")[0])
-            if line.startswith("#") or len(text.split()) < 4:
-                continue
-            if near(text, independent):
-                found.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n}")
-            for key, messages in later.items():
-                if near(text, messages):
-                    if line in OLDER_THAN[key]:
-                        allowed[key].add(line)
-                    else:
-                        found.append(f"{path.relative_to(paths.CORPUS_DIR)}:{n} ({key})")
+            if not line.startswith("#") and len(text.split()) >= 4:
+                lines.append((f"{path.relative_to(paths.CORPUS_DIR)}:{n}", line, text))
+    texts = [text for _, _, text in lines]
+    found = [lines[i][0] for i in sorted(near(texts, held(sorted(INDEPENDENT.glob("*.jsonl")))))]
+    allowed: dict[str, set[str]] = {key: set() for key in OLDER_THAN}
+    for key in OLDER_THAN:
+        for i in sorted(near(texts, held(sorted((EVAL / key).glob("*.jsonl"))))):
+            where, line, _ = lines[i]
+            if line in OLDER_THAN[key]:
+                allowed[key].add(line)
+            else:
+                found.append(f"{where} ({key})")
     assert found == []
     assert allowed == OLDER_THAN  # the lists hold no line that no longer needs it
