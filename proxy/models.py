@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from proxy import paths
 from proxy.nlp.augment import RECIPE
 from proxy.nlp.corpus import Example, read_corpus, read_jsonl
 from proxy.nlp.embed import Embedder, EmbeddingCache, encoder_id
@@ -100,9 +103,23 @@ def ensure_model(
     force: bool = False,
     progress: Progress = lambda _: None,
 ) -> Path:
-    """The model for these examples: cached, or trained now."""
-    path = model_path(models_dir, fingerprint(examples, rules))
-    return train(examples, rules, models_dir, progress) if force or not path.exists() else path
+    """The model for these examples: cached, else copied from the installation's built models, else trained
+    now."""
+    key = fingerprint(examples, rules)
+    path = model_path(models_dir, key)
+    if force:
+        return train(examples, rules, models_dir, progress)
+    if not path.exists():
+        built = model_path(paths.built_models_dir(), key)
+        if built.exists() and built != path:
+            models_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.copy")
+            shutil.copyfile(built, tmp)
+            os.replace(tmp, path)
+            prune(models_dir)
+        else:
+            return train(examples, rules, models_dir, progress)
+    return path
 
 
 def prune(models_dir: Path, keep: int = KEEP) -> list[Path]:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -37,6 +38,14 @@ def private_dir(path: Path) -> Path:
 def models_dir() -> Path:
     """Cache of trained models (keyed by corpus fingerprint)."""
     return data_home() / "models"
+
+
+def built_models_dir() -> Path:
+    """Models built with this installation (`<venv>/share/responde/models`; the test session trains the
+    shipped one there): a model missing from a user's cache is copied from here before it is trained, so
+    a first `responde classify` or `serve` under any RESPONDE_HOME does not train for minutes after
+    `make test`."""
+    return Path(sys.prefix) / "share" / "responde" / "models"
 
 
 def token_path() -> Path:

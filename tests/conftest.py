@@ -11,6 +11,7 @@ import pytest
 
 from proxy import paths
 from proxy.engine import Engine, build_engine
+from proxy.models import ensure_model, training_examples
 from proxy.nlp.embed import Embedder
 from proxy.rules.loader import RuleSet, load_rules
 
@@ -19,7 +20,12 @@ SHARED = paths.REPO.parent / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One model cache for the whole run (the model is trained once, from the repo corpus)."""
+    """One model cache for the whole run. The shipped model is trained once, from the repo corpus, into the
+    installation's built models (`paths.built_models_dir()`), and copied from there into this cache: so a
+    `responde classify` or `serve` after `make test` finds it under any RESPONDE_HOME instead of training
+    for minutes (`test_cli::test_classify_after_the_tests_uses_the_built_model`)."""
+    rules = load_rules(paths.RULES_DIR)
+    ensure_model(training_examples(rules, paths.CORPUS_DIR), rules, paths.built_models_dir())
     return tmp_path_factory.mktemp("models")
 
 

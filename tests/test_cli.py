@@ -303,6 +303,24 @@ def test_classify_reads_adversarial_messages_in_bounded_time(models_dir: Path, t
     assert [row["id"] for row in rows] == list(range(6)) and all("intents" in row for row in rows)
 
 
+def test_classify_after_the_tests_uses_the_built_model(models_dir: Path, tmp_path: Path) -> None:
+    """`responde classify` as a user or a checker runs it after `make test`: an empty RESPONDE_HOME, no
+    --models. The test session trained the shipped model into the installation's built models (`models_dir`
+    in conftest), so the six attack messages are answered without training (which takes minutes)."""
+    lines = [json.dumps({"id": n, "text": (unit * 5000)[:5000]}) for n, unit in enumerate(ADVERSARIAL)]
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
+    env.update(RESPONDE_HOME=str(tmp_path / "home"), LANG="C.UTF-8")
+    stdin = "\n".join(lines) + "\n"
+    out = subprocess.run(
+        [*EXE, "classify"], input=stdin, capture_output=True, text=True, env=env, timeout=40, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Training" not in out.stderr and "Trained" not in out.stderr
+    assert [json.loads(line)["id"] for line in out.stdout.splitlines()] == list(range(6))
+    [copied] = (tmp_path / "home" / "models").glob("model-*.npz")
+    assert copied.read_bytes() == (paths.built_models_dir() / copied.name).read_bytes()
+
+
 def test_classify_answers_the_same_on_one_core_and_on_two(models_dir: Path, tmp_path: Path) -> None:
     """One worker used to leave the sentence encoder unloaded: the messages the cheap model is unsure of then
     got the cheap model's answer, and the output depended on --workers."""

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from proxy import paths
 from proxy.engine import Engine
@@ -48,3 +49,25 @@ def test_the_stacked_rows_are_built_when_the_model_loads(models_dir: Path, rules
     assert stacked.weights.shape == (loaded.featurizer.dim, sum(widths))
     assert [c.stop - c.start for c in columns] == widths
     assert stacked.weights.flags.c_contiguous
+
+
+def test_a_model_missing_from_a_cache_is_copied_from_the_built_models_not_trained(
+    tmp_path: Path, rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small corpus (8 lines an intent and language) trained into the built models; a cache that lacks
+    its model gets the very file, without a training step, and keeps it once the built one is gone."""
+    corpus = tmp_path / "corpus"
+    for source in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
+        target = corpus / source.parent.name / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(source.read_text("utf-8").splitlines()[:8]) + "\n", encoding="utf-8")
+    examples = training_examples(rules, corpus)
+    monkeypatch.setattr(paths, "built_models_dir", lambda: tmp_path / "built")
+    built = ensure_model(examples, rules, tmp_path / "built")
+    steps: list[str] = []
+    copied = ensure_model(examples, rules, tmp_path / "cache", progress=steps.append)
+    assert (steps, copied.parent, copied.name) == ([], tmp_path / "cache", built.name)
+    assert copied.read_bytes() == built.read_bytes()
+    built.unlink()
+    assert ensure_model(examples, rules, tmp_path / "cache", progress=steps.append) == copied and steps == []
+    assert ensure_model(examples, rules, tmp_path / "other", progress=steps.append).exists() and steps
