@@ -17,7 +17,7 @@ FOLLOWUPS = [
     (
         "mercadolibre.com.ar",
         [("buyer", "che, cuándo me despachan la compra 2000004417731?")],
-        "sigo esperando",
+        "che, ¿y?",
         "order_status",
     ),
     ("mercadolivre.com.br", [("buyer", "oi, já enviaram meu pedido?")], "e aí?", "order_status"),
