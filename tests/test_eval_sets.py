@@ -18,7 +18,6 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "independent/BRIEF.md": "d453dd3495e3a35de2920a57f26a577337a64780fd8e8867110e3088403dea83",
     "slang/slang.jsonl": "710be6da39ff2a99e775b8e989bca37f68ae618eb8c3713f13d39dedbd402959",
     "novice/novice.jsonl": "9e36135f5327041d77c8db2c6b8e41c55edebcbae0a00fa7828b5423c22d4d95",
-    # in reserve: not run yet (their READMEs)
     "aftersales/aftersales.jsonl": "dad6d3f8c301c502769f7db59c8ae16f00da9753586343c1f7e64b9da055aea2",
     "thumbs/thumbs.jsonl": "acf5a2feebbac12c197564513fc3649f09062fe8314356ee4239b6c66be36f23",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",

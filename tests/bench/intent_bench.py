@@ -37,11 +37,12 @@ from proxy.nlp.pipeline import intent_probs, read_text  # noqa: E402
 from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
-# Sets written after the model work began, each committed before any run on it: the sixteenth and
-# seventeenth authors' (strong regional and generational slang; buyers new to online shopping). Each gets its
-# own rows. The fifth to fifteenth authors' eleven sets were run and read, then retired into training
-# (`corpus/labelled/`, 2026-12-05: the rule in eval/slang/README.md); their folders keep their READMEs.
-LATER = {key: REPO / "eval" / key for key in ("slang", "novice")}
+# Sets written after the model work began, each committed before any run on it: the sixteenth to
+# nineteenth authors' (strong regional and generational slang; buyers new to online shopping; buyers
+# writing days to months after delivery; fast thumb typing). Each gets its own rows. The fifth to
+# fifteenth authors' eleven sets were run and read, then retired into training (`corpus/labelled/`,
+# 2026-12-05: the rule in eval/slang/README.md); their folders keep their READMEs.
+LATER = {key: REPO / "eval" / key for key in ("slang", "novice", "aftersales", "thumbs")}
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
