@@ -20,6 +20,9 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "novice/novice.jsonl": "9e36135f5327041d77c8db2c6b8e41c55edebcbae0a00fa7828b5423c22d4d95",
     "aftersales/aftersales.jsonl": "dad6d3f8c301c502769f7db59c8ae16f00da9753586343c1f7e64b9da055aea2",
     "thumbs/thumbs.jsonl": "acf5a2feebbac12c197564513fc3649f09062fe8314356ee4239b6c66be36f23",
+    # in reserve: not run yet (their READMEs)
+    "couriers/couriers.jsonl": "50770867ea83576e633d8dfab0419a2abbcade1d796f811d27ce830e460e393a",
+    "bundled/bundled.jsonl": "8d53e8f1228c16a16ea3e8f4c24a7fb8b4e3025a7b28a701abfb33a9d89e4332",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -37,6 +40,43 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
 # messages near independent, slang or novice were left out, so none is listed.
 OLDER_THAN = {
     "novice": frozenset(),
+    "couriers": frozenset(  # greetings and tracking or invoice formulas, all older
+        {
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Buenas, ¿hay alguien por ahi?",
+            "Cancel order pls. Found it locally",
+            "Does anyone know if the post office is open on Black Friday?",
+            "Oi, boa tarde! Tudo bem? Posso tirar uma dúvida?",
+            "Olá, posso tirar uma dúvida?",
+            "Olá, vocês emitem nota fiscal? Preciso para o reembolso da empresa, sino no compro",
+            "a nota fiscal não veio no pacote, podem mandar por email?",
+            "can u send me the tracking number pls",
+            "can u send the tracking number pls",
+            "can you send me the tracking link?",
+            "cancel it please found it cheaper locally",
+            "could you send me the tracking #?",
+            "da pra parcelar em 10x sem juros no cartão?",
+            "kkkkk mandei msg errada",
+            "mandei mensagem errada desculpa",
+            "me manda o código de rastreio pfv",
+            "me passa o codigo de rastreio pfv",
+            "me passa o código de rastreio pfv",
+            "oi tudo bem? vc ta ai?",
+            "oi, coloquei o número errado da casa, é 145 e não 154. ainda dá pra corrigir antes de postar?",
+            "oi, me passa o código de rastreio pfv",
+            "oi, posso tirar uma dúvida?",
+            "oi, tudo bem? posso tirar uma dúvida?",
+            "vcs emitem nota? preciso pra reembolso da empresa",
+        }
+    ),
+    "bundled": frozenset(  # two greetings and a stock question, all older
+        {
+            "When's the 64GB version back in stock? Been checking for two weeks.",
+            "boa tarde, alguém pode me atender?",
+            "oi tudo bem? vc ta ai?",
+        }
+    ),
     "aftersales": frozenset(  # greetings, buyers' formulas and the retired sets' messages, all older
         {
             "!dinheiro jogado fora, não comprem",
