@@ -47,7 +47,7 @@ def _jsonl_in(source: TextIO) -> Iterator[tuple[int, str]]:
 
 def cmd_classify(args: argparse.Namespace) -> int:
     """JSON Lines in, one analyze answer per line out (id echoed), on every core; bad lines get an error
-    object. A first run trains the model (about a minute): its progress goes to stderr, stdout stays JSON."""
+    object. A first run trains the model (a few minutes): its progress goes to stderr, stdout stays JSON."""
     engine = build(args)
     source = sys.stdin if args.input in (None, "-") else open(args.input, encoding="utf-8")  # noqa: SIM115
     failures = 0

@@ -1,4 +1,4 @@
-"""Training progress on stderr while a command trains the model (about a minute, on a first start): the
+"""Training progress on stderr while a command trains the model (a few minutes, on a first start): the
 step reached (features, sentence embeddings, held-out scores, final model) and the seconds elapsed."""
 
 from __future__ import annotations

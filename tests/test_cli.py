@@ -255,7 +255,7 @@ def test_reload_swaps_rules_reports_and_keeps_serving_when_they_break(
 
 
 def test_classify_says_it_trains_first_and_keeps_stdout_json(tmp_path: Path) -> None:
-    """A first classify trains the model (a minute on the shipped corpus): never in silence, as if it hung."""
+    """A first classify trains the model (minutes on the shipped corpus): never in silence, as if it hung."""
     corpus = tmp_path / "corpus"
     for source in sorted(paths.CORPUS_DIR.glob("*/*.txt")):  # a small corpus: 8 lines an intent and language
         target = corpus / source.parent.name / source.name
