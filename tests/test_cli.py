@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import SHARED
-from live import ServeProcess, cli
+from live import ServeProcess, cli, small_corpus
 
 from proxy import paths
 from proxy.nlp import dataset
@@ -256,13 +256,7 @@ def test_reload_swaps_rules_reports_and_keeps_serving_when_they_break(
 
 def test_classify_says_it_trains_first_and_keeps_stdout_json(tmp_path: Path) -> None:
     """A first classify trains the model (minutes on the shipped corpus): never in silence, as if it hung."""
-    corpus = tmp_path / "corpus"
-    for source in sorted(paths.CORPUS_DIR.glob("*/*.txt")):  # a small corpus: 8 lines an intent and language
-        target = corpus / source.parent.name / source.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            "\n".join(source.read_text(encoding="utf-8").splitlines()[:8]) + "\n", encoding="utf-8"
-        )
+    corpus = small_corpus(tmp_path / "corpus")
     env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
     env.update(RESPONDE_HOME=str(tmp_path / "home"), LANG="C.UTF-8")
     done = subprocess.run(

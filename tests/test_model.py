@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from live import small_corpus
 
 from proxy import paths
 from proxy.engine import Engine
@@ -56,12 +57,7 @@ def test_a_model_missing_from_a_cache_is_copied_from_the_built_models_not_traine
 ) -> None:
     """A small corpus (8 lines an intent and language) trained into the built models; a cache that lacks
     its model gets the very file, without a training step, and keeps it once the built one is gone."""
-    corpus = tmp_path / "corpus"
-    for source in sorted(paths.CORPUS_DIR.glob("*/*.txt")):
-        target = corpus / source.parent.name / source.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("\n".join(source.read_text("utf-8").splitlines()[:8]) + "\n", encoding="utf-8")
-    examples = training_examples(rules, corpus)
+    examples = training_examples(rules, small_corpus(tmp_path / "corpus"))
     monkeypatch.setattr(paths, "built_models_dir", lambda: tmp_path / "built")
     built = ensure_model(examples, rules, tmp_path / "built")
     steps: list[str] = []
