@@ -42,7 +42,7 @@ INDEPENDENT = REPO / "eval" / "independent"
 # writing days to months after delivery; fast thumb typing). Each gets its own rows. The fifth to
 # fifteenth authors' eleven sets were run and read, then retired into training (`corpus/labelled/`,
 # 2026-12-05: the rule in eval/slang/README.md); their folders keep their READMEs.
-LATER = {key: REPO / "eval" / key for key in ("slang", "novice", "aftersales", "thumbs")}
+LATER = {key: REPO / "eval" / key for key in ("slang", "novice", "couriers", "bundled")}
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
