@@ -20,6 +20,9 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "novice/novice.jsonl": "9e36135f5327041d77c8db2c6b8e41c55edebcbae0a00fa7828b5423c22d4d95",
     "couriers/couriers.jsonl": "50770867ea83576e633d8dfab0419a2abbcade1d796f811d27ce830e460e393a",
     "bundled/bundled.jsonl": "8d53e8f1228c16a16ea3e8f4c24a7fb8b4e3025a7b28a701abfb33a9d89e4332",
+    # in reserve: not run yet (their READMEs)
+    "irony/irony.jsonl": "47e4980b3ec8db7e6b64887e156a6f2c4a3da8360a09242b49f82d22efee3ad6",
+    "borderline/borderline.jsonl": "9ba14840d938abbc7ac89d2f1769899c9def58c3da7785c156e5310217cec136",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -72,6 +75,72 @@ OLDER_THAN = {
             "When's the 64GB version back in stock? Been checking for two weeks.",
             "boa tarde, alguém pode me atender?",
             "oi tudo bem? vc ta ai?",
+        }
+    ),
+    "irony": frozenset(  # greetings, all older
+        {
+            "Hello? Anyone there?",
+            "Hola? Hay alguien?",
+            "alguém vivo aí? kkk",
+            "hello, anyone there?",
+            "hello? anyone there?",
+            "hellooo? anyone there",
+        }
+    ),
+    "borderline": frozenset(  # greetings and buyers' formulas, all older
+        {
+            "!péssimo, não recomendo essa loja. dinheiro jogado fora",
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Hola buenas noches, ¿alguien que me atienda?",
+            (
+                "I got charged twice for the same order, two $38.99 charges on my card from the same day. "
+                "Please refund one of them."
+            ),
+            (
+                "I was charged twice for the 3 pack of air filters, two identical charges of $42.18 on my "
+                "statement. Please refund one of them"
+            ),
+            (
+                "Já devolvi o produto dia 3, vcs confirmaram o recebimento e até agora nada do estorno. "
+                "Cadê meu dinheiro??"
+            ),
+            "Oi, me passa o código de rastreio por favor? comprei segunda",
+            "Olá, posso tirar uma dúvida?",
+            "Tem na versão 220v?",
+            "bom dia me passa o código de rastreio por favor ponto",
+            "buenas noches, me pueden colaborar?",
+            "cancela meu pedido por favor comprei errado",
+            "cancela por favor, comprei errado",
+            "hola buenas hay alguien",
+            "hola buenas tardes, alguien que me atienda?",
+            "hola buenas tardes, estan ahi?",
+            "hola buenas, alguien que me atienda?",
+            (
+                "i got charged twice for the same order 2 charges of 34.99 on my statment from the same "
+                "day same time i only clicked once i think pls refund one of them"
+            ),
+            "if it's not shipped by monday i'm cancelling, i need it for a trip >> cancel_order",
+            "me manda o código de rastreio pfv",
+            "me passa o codigo de rastreio pfv",
+            "me passa o código de rastreio pfv",
+            "o fone esquerdo não sai som nenhum",
+            "o zíper da mochila saiu na minha mão na primeira vez que abri",
+            "oi\ncancela por favor\ncomprei duplicado",
+            "oi\ntem na versão 220v?",
+            "oi, me passa o código de rastreio pfv",
+            "oi, posso tirar uma dúvida?",
+            "oi, tudo bem? posso tirar uma dúvida?",
+            "ola buenas tardes esta alguien?",
+            "péssimo, nao comprem. dinheiro jogado fora",
+            "quanto fica no pix a vista?",
+            "tem na versão 127v?",
+            "tem na versão 220v?",
+            "tem versao 220v?",
+            "vendo bici rodado 29 poco uso, con cambios shimano, interesados al privado",
+            "vendo bicicleta rodado 26 casi nueva interesados al privado",
+            "¿Cuánto tarda en llegar a Canarias? ¿Y hay que pagar aduana o algún impuesto al recibirlo?",
+            "¿Enviáis a Canarias? ¿Se paga aduana o algo al recibirlo? >> customs_tax",
         }
     ),
     "slang": frozenset({"wena wena hay alguien atendiendo?", "eae mano tudo certo?"}),  # slang greetings
