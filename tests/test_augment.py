@@ -80,6 +80,12 @@ CALM = [
 ]
 
 
+# Since the seventh corpus round (2026-12-05) the lamp message is read as `damaged_defective` with `thanks`,
+# with its punctuation or without, and so handed off by its intent: praise, then a question about spare
+# parts (a known kind of miss, README *Accuracy*). Pinned so that a change either way is seen.
+MISREAD = {"Hi there, I got the lamp today, works great. Do you sell the replacement bulbs?"}
+
+
 def test_a_buyer_who_does_not_punctuate_is_read_as_one_who_does(engine: Engine) -> None:
     """Without the copies the hand-off score rose in 11 of these 12 messages once their punctuation was
     gone (by 0.32 on average), and one was flagged for a person."""
@@ -87,7 +93,9 @@ def test_a_buyer_who_does_not_punctuate_is_read_as_one_who_does(engine: Engine) 
     bare = [engine.recognise(augment.unpunctuated(t)) for t in CALM]
     rise = np.mean([b.handoff.score - w.handoff.score for w, b in zip(written, bare, strict=True)])
     assert rise < 0.15
-    assert not any(b.handoff.required for b in bare)
+    flagged = [t in MISREAD for t in CALM]
+    assert [w.handoff.required for w in written] == flagged
+    assert [b.handoff.required for b in bare] == flagged
 
 
 def test_wrapped_copies_of_every_request() -> None:
