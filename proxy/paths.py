@@ -41,10 +41,10 @@ def models_dir() -> Path:
 
 
 def built_models_dir() -> Path:
-    """Models built with this installation (`<venv>/share/responde/models`; the test session trains the
-    shipped one there): a model missing from a user's cache is copied from here before it is trained, so
-    a first `responde classify` or `serve` under any RESPONDE_HOME does not train for minutes after
-    `make test`."""
+    """Models built with this installation (`<venv>/share/responde/models`; `make run`, `make test` and
+    `make bench` train the shipped one there first, `python -m proxy.build_model`): a model missing from a
+    user's cache is copied from here before it is trained, so a first `responde classify` or `serve` under
+    any RESPONDE_HOME does not train for minutes."""
     return Path(sys.prefix) / "share" / "responde" / "models"
 
 

@@ -21,8 +21,9 @@ SHARED = paths.REPO.parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One model cache for the whole run. The shipped model is trained once, from the repo corpus, into the
-    installation's built models (`paths.built_models_dir()`), and copied from there into this cache: so a
-    `responde classify` or `serve` after `make test` finds it under any RESPONDE_HOME instead of training
+    installation's built models (`paths.built_models_dir()`; `make test` has run `python -m
+    proxy.build_model` already, a bare `pytest` builds it here), and copied from there into this cache: so
+    a `responde classify` or `serve` after the tests finds it under any RESPONDE_HOME instead of training
     for minutes (`test_cli::test_classify_after_the_tests_uses_the_built_model`)."""
     rules = load_rules(paths.RULES_DIR)
     ensure_model(training_examples(rules, paths.CORPUS_DIR), rules, paths.built_models_dir())
