@@ -1,8 +1,10 @@
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.nlp.clean import clean
+from proxy.nlp.clean import _TABLE, clean
 
 
 @pytest.mark.parametrize(
@@ -32,3 +34,12 @@ def test_clean_is_idempotent_and_leaves_no_invisible_characters(text: str) -> No
     once = clean(text)
     assert clean(once) == once
     assert not any(ch in once for ch in "\u200b\u200c\u200d\u00ad\u2060\ufeff\u202a\u202b\u202c\u202d\u202e")
+
+
+def test_a_message_without_invisible_characters_skips_the_table_and_loses_nothing() -> None:
+    """clean() translates with its table only when one regex finds a character the table changes: each
+    character of Unicode, between two letters, cleans as the full translation says."""
+    every = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
+    for c in every:
+        text = f"é{c}b"
+        assert clean(text) == unicodedata.normalize("NFKC", text.translate(_TABLE)), hex(ord(c))

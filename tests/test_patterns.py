@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import multiprocessing
 import pkgutil
 import re
@@ -86,6 +87,17 @@ def _source_literals(path: Path, name: str, found: dict[str, Any]) -> None:
             found.setdefault(key, (f"{name}:{node.lineno}", compiled))
 
 
+def _built_once(value: Any, module: str) -> bool:
+    """A function of this module, cached, without parameters: it may build a pattern on first use."""
+    wrapped = getattr(value, "__wrapped__", None)
+    return (
+        hasattr(value, "cache_info")
+        and inspect.isfunction(wrapped)
+        and wrapped.__module__ == module
+        and not inspect.signature(wrapped).parameters
+    )
+
+
 def discover(engine: Engine | None = None) -> dict[str, tuple[str, Any]]:
     """Every compiled pattern reachable from proxy's modules (and from a real engine, when given)."""
     found: dict[str, tuple[str, Any]] = {}
@@ -98,6 +110,8 @@ def discover(engine: Engine | None = None) -> dict[str, tuple[str, Any]]:
             if isinstance(value, type) and value.__module__ == info.name:
                 for cattr, cvalue in vars(value).items():
                     _walk(cvalue, f"{info.name}.{attr}.{cattr}", found, seen)
+            elif _built_once(value, info.name):  # a pattern built on first use (`@functools.cache`)
+                _walk(value(), f"{info.name}.{attr}()", found, seen)
             elif not isinstance(value, type(proxy)):
                 _walk(value, f"{info.name}.{attr}", found, seen)
         if module.__file__ and module.__file__.endswith(".py"):
@@ -202,6 +216,7 @@ def test_every_pattern_in_proxy_is_found(engine: Engine) -> None:
     found = {where for where, _ in discover(engine).values()}
     # one of each way a pattern can live: module global, a list of tuples, a class' instance, re.sub literal
     assert "proxy.nlp.normalize._EMAIL" in found
+    assert {"proxy.nlp.tone._capital_pair()", "proxy.nlp.normalize._marks()"} <= found
     assert any(w.startswith("proxy.redact.") for w in found)
     assert any(w.startswith("Engine.recognizer.tone.") for w in found) and any(
         w.startswith("Engine.facts.") for w in found

@@ -1,11 +1,13 @@
 """Tone cues, disputes and the hand-off decision, on messages written for these tests."""
 
+import random
+
 import pytest
 
 from proxy import paths
 from proxy.engine import Engine
 from proxy.nlp.corpus import read_corpus
-from proxy.nlp.tone import ToneDetector, shouting
+from proxy.nlp.tone import ToneDetector, _shouting_in_full, shouting
 from proxy.rules.loader import RuleSet
 
 CUES = ToneDetector(
@@ -47,6 +49,25 @@ def test_threat_phrases_match_whole_words_as_written(text: str, threats: tuple[s
 def test_shouting_is_a_run_of_capitals_not_an_acronym(text: str, shouts: bool) -> None:
     assert shouting(text) is shouts
     assert ("shouting" in CUES.detect(text).cues) is shouts
+
+
+# capitals, small letters, letters without case (中, ª), titlecase (ǅ), capitals that are not letters (Ⓐ) or
+# are numbers (Ⅷ), a small modifier letter (ʰ), Deseret capital and small letters (beyond the BMP), marks
+SHOUT_PIECES = [*"AbÉñ中ªǅⒶⅧʰ²𐐀𐐨😡", "\u0301", *" !1_-.", "ES", "NUEVO", "DHL", "Ok", "I", "ÑU", "A.B.C"]
+
+
+def test_the_quick_test_of_shouting_never_changes_its_answer() -> None:
+    """shouting() first looks for two capitals side by side (or with only non-letters between them): a
+    message without them cannot be shouting. On random messages made of every kind of letter and mark its
+    answers are those of the full test, and both answers occur."""
+    pick = random.Random(7)
+    answers = set()
+    for _ in range(30_000):
+        few = pick.sample(SHOUT_PIECES, pick.randint(2, 4))  # few kinds a message: long runs of each
+        text = "".join(pick.choice(few) for _ in range(pick.randint(1, 30)))
+        assert shouting(text) is _shouting_in_full(text), text
+        answers.add(shouting(text))
+    assert answers == {True, False}
 
 
 def test_stacked_marks_count_only_beside_another_cue() -> None:

@@ -102,6 +102,13 @@ DIALECT_MARKERS: dict[str, frozenset[str]] = {
 }
 
 
+_ANY_MARKER = frozenset().union(*DIALECT_MARKERS.values())
+# lid.176's labels that count: ours at full weight, the related ones at half
+_LABELS = {f"__label__{code}": (code, 1.0) for code in LANGUAGES} | {
+    f"__label__{code}": (ours, 0.5) for code, ours in RELATED.items()
+}
+
+
 @dataclass(frozen=True)
 class Language:
     """Detected language, locale and confidence."""
@@ -144,11 +151,8 @@ class LanguageDetector:
             labels, probs = self._model.predict(line, k=12, threshold=0.0)
             out = dict.fromkeys(LANGUAGES, 0.0)
             for label, prob in zip(labels, probs, strict=False):
-                code = label.replace("__label__", "")
-                if code in out:
-                    out[code] += float(prob)
-                elif code in RELATED:
-                    out[RELATED[code]] += 0.5 * float(prob)
+                if (ours := _LABELS.get(label)) is not None:
+                    out[ours[0]] += ours[1] * float(prob)
             result.append(out)
         return result
 
@@ -188,8 +192,8 @@ class LanguageDetector:
         """Locale for a language: the prior's if it matches, else dialect markers, else the default."""
         if prior_locale and prior_locale.startswith(code + "-"):
             return prior_locale
-        if code == "es":
-            hits = {loc: sum(1 for t in toks if t in words) for loc, words in DIALECT_MARKERS.items()}
+        if code == "es" and (found := [t for t in toks if t in _ANY_MARKER]):
+            hits = {loc: sum(t in words for t in found) for loc, words in DIALECT_MARKERS.items()}
             best = max(hits, key=lambda k: hits[k])
             if hits[best] > 0:
                 return best

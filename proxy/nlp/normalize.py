@@ -8,6 +8,8 @@ import unicodedata
 
 import re2
 
+from proxy.nlp.charclass import char_class
+
 # Chat abbreviations seen in es / pt / en buyer messages, mapped to one canonical spelling.
 ABBREVIATIONS: dict[str, str] = {
     "q": "que",
@@ -115,19 +117,21 @@ _EMAIL = re2.compile(r"[^\s\x1c-\x1f\x85\p{Z}]+@[^\s\x1c-\x1f\x85\p{Z}]+\.[\p{L}
 _DIGITS = re.compile(r"\d+")
 _LAUGH = re.compile(r"^(?:(?:ja|je|ji|ha|he|ka|rs|js|jaj|kk)+[a-z]?|k{3,}|rsrs\w*)$")
 _PUNCT_KEEP = {"?", "!"}
+_MARK_RUN = re.compile(r"([?!])(?: \1)+")  # linear: a run of one literal token
 
 
 @functools.cache
-def _no_marks() -> dict[int, None]:
-    """Every combining mark of the Basic Multilingual Plane, to delete with str.translate."""
-    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+def _marks() -> re.Pattern[str]:
+    """Runs of combining marks of the Basic Multilingual Plane, as one character class of ranges (three
+    times faster than str.translate with a table of every mark)."""
+    return re.compile(char_class(cp for cp in range(0x10000) if unicodedata.combining(chr(cp))) + "+")
 
 
 def fold(text: str) -> str:
     """Lowercase and strip accents (ñ becomes n), keeping everything else."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKD", text.lower()).translate(_no_marks())
+    return _marks().sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -140,33 +144,40 @@ def _token(tok: str) -> str:
     return ABBREVIATIONS.get(tok, tok)
 
 
-def tokens(text: str) -> list[str]:
-    """Normalized tokens: folded, de-elongated, abbreviations expanded, numbers and links classed."""
+@functools.lru_cache(maxsize=1 << 16)
+def _piece(raw: str) -> str:
+    """What one match of _WORD adds to the normalized text: its tokens, space-separated, or "" for none."""
+    if raw.isalnum():
+        if raw == "urltoken":
+            return "<url>"
+        if raw == "emailtoken":
+            return "<email>"
+        return " ".join(_token(raw).split())
+    if raw in _PUNCT_KEEP or (not raw.isascii() and unicodedata.category(raw[0]).startswith("S")):
+        return raw
+    return ""
+
+
+def normalize(text: str) -> str:
+    """One-line normalized form of a message, used everywhere text is matched or learned: folded,
+    de-elongated, abbreviations expanded, numbers and links classed, a run of one mark ("???") kept once.
+
+    Each match of _WORD maps to its piece through a cache, joined at C speed: "?" and "!" are the only
+    pieces that are marks, each a whole token, so the runs are found in the joined text."""
     if "http" in text or "www." in text:
         text = _URL.sub(" <url> ", text)
     if "@" in text:
         text = _EMAIL.sub(" <email> ", text)
     folded = fold(text).replace("<url>", " urltoken ").replace("<email>", " emailtoken ")
-    out: list[str] = []
-    for raw in _WORD.findall(folded):
-        if raw.isalnum():
-            if raw == "urltoken":
-                out.append("<url>")
-            elif raw == "emailtoken":
-                out.append("<email>")
-            else:
-                out.extend(_token(raw).split())
-        elif raw in _PUNCT_KEEP:
-            if not out or out[-1] != raw:
-                out.append(raw)
-        elif not raw.isascii() and unicodedata.category(raw[0]).startswith("S"):
-            out.append(raw)
-    return out
+    joined = " ".join(filter(None, map(_piece, _WORD.findall(folded))))
+    if "? ?" in joined or "! !" in joined:
+        joined = _MARK_RUN.sub(r"\1", joined)
+    return joined
 
 
-def normalize(text: str) -> str:
-    """One-line normalized form of a message, used everywhere text is matched or learned."""
-    return " ".join(tokens(text))
+def tokens(text: str) -> list[str]:
+    """The normalized tokens of a message (normalize(), split)."""
+    return normalize(text).split()
 
 
 def has_digits(text: str) -> bool:
