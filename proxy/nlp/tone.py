@@ -53,8 +53,8 @@ def _capital_pair() -> re.Pattern[str]:
     """What both tests of shouting() need, found at C speed. "Mostly capitals" (over 60 % of 10 letters or
     more) has two capitals with only non-letters between them; a capitalised word of two letters or more
     has a capital beside a letter that is a capital or has no case ("ES", "ÑU"). The classes are those of
-    the Basic Multilingual Plane (built on first use, in about 40 ms); any character beyond it (an emoji, a Deseret
-    capital) lets the message on to the full test."""
+    the Basic Multilingual Plane (built on first use, in about 40 ms); any character beyond it (an emoji,
+    a Deseret capital) lets the message on to the full test."""
     chars = "".join(chr(cp) for cp in range(0x10000) if not 0xD800 <= cp < 0xE000)
     letters = _LETTER.findall(chars)
     cased = set(compress(letters, map(str.islower, letters))) | set(
