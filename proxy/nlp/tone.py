@@ -145,6 +145,11 @@ class ToneDetector:
         disputes: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._cues = _Cues([negative, threats, positive, disputes or {}])
+        # Built here, in the process that loads the engine, not on a first message: the server's workers
+        # are forked from it (twice: again once the sentence encoder loads), and each paid about 40 ms on
+        # its first message after each fork (`server_bench`: p99 in the first 10 s 79-96 ms; 7-8 ms so).
+        _capital_pair()
+        fold("é")  # normalize's table of combining marks
 
     def detect(self, text: str, normalized: str | None = None) -> Tone:
         """Negative on a threat, an anger word, shouting, angry emoji or stacked !!/?? next to another cue."""
