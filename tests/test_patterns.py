@@ -216,7 +216,7 @@ def test_every_pattern_in_proxy_is_found(engine: Engine) -> None:
     found = {where for where, _ in discover(engine).values()}
     # one of each way a pattern can live: module global, a list of tuples, a class' instance, re.sub literal
     assert "proxy.nlp.normalize._EMAIL" in found
-    assert {"proxy.nlp.tone._capital_pair()", "proxy.nlp.normalize._marks()"} <= found
+    assert {"proxy.nlp.tone._capital_pair()", "proxy.nlp.normalize._MARKS"} <= found
     assert any(w.startswith("proxy.redact.") for w in found)
     assert any(w.startswith("Engine.recognizer.tone.") for w in found) and any(
         w.startswith("Engine.facts.") for w in found

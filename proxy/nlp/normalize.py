@@ -120,18 +120,17 @@ _PUNCT_KEEP = {"?", "!"}
 _MARK_RUN = re.compile(r"([?!])(?: \1)+")  # linear: a run of one literal token
 
 
-@functools.cache
-def _marks() -> re.Pattern[str]:
-    """Runs of combining marks of the Basic Multilingual Plane, as one character class of ranges (three
-    times faster than str.translate with a table of every mark)."""
-    return re.compile(char_class(cp for cp in range(0x10000) if unicodedata.combining(chr(cp))) + "+")
+# Runs of combining marks of the Basic Multilingual Plane, as one character class of ranges (three times
+# faster than str.translate with a table of every mark; built at import, in a few milliseconds, so a forked
+# worker never builds it again).
+_MARKS = re.compile(char_class(cp for cp in range(0x10000) if unicodedata.combining(chr(cp))) + "+")
 
 
 def fold(text: str) -> str:
     """Lowercase and strip accents (ñ becomes n), keeping everything else."""
     if text.isascii():
         return text.lower()
-    return _marks().sub("", unicodedata.normalize("NFKD", text.lower()))
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -81,9 +81,8 @@ def _shouting_in_full(text: str) -> bool:
     letters = _NOT_LETTER.sub("", text)
     if len(letters) >= 10 and sum(map(str.isupper, letters)) / len(letters) > 0.6:
         return True
-    words = _WORD.findall(text)
     run: list[str] = []
-    for word in [*words, ""]:
+    for word in [*_WORD.findall(text), ""]:
         if len(word) >= 2 and word.isalpha() and word.isupper():
             run.append(word)
             continue
@@ -149,7 +148,6 @@ class ToneDetector:
         # are forked from it (twice: again once the sentence encoder loads), and each paid about 40 ms on
         # its first message after each fork (`server_bench`: p99 in the first 10 s 79-96 ms; 7-8 ms so).
         _capital_pair()
-        fold("é")  # normalize's table of combining marks
 
     def detect(self, text: str, normalized: str | None = None) -> Tone:
         """Negative on a threat, an anger word, shouting, angry emoji or stacked !!/?? next to another cue."""
