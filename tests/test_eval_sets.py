@@ -20,9 +20,11 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "novice/novice.jsonl": "9e36135f5327041d77c8db2c6b8e41c55edebcbae0a00fa7828b5423c22d4d95",
     "couriers/couriers.jsonl": "50770867ea83576e633d8dfab0419a2abbcade1d796f811d27ce830e460e393a",
     "bundled/bundled.jsonl": "8d53e8f1228c16a16ea3e8f4c24a7fb8b4e3025a7b28a701abfb33a9d89e4332",
-    # in reserve: not run yet (their READMEs)
     "irony/irony.jsonl": "47e4980b3ec8db7e6b64887e156a6f2c4a3da8360a09242b49f82d22efee3ad6",
     "borderline/borderline.jsonl": "9ba14840d938abbc7ac89d2f1769899c9def58c3da7785c156e5310217cec136",
+    # in reserve: not run yet (their READMEs)
+    "escalation/escalation.jsonl": "e4a522db3851a1eed57672a121c21fad63401bb9631e302202d6300c21a2e12d",
+    "tangled/tangled.jsonl": "fae3233aed75c2ba7cc167b9133d3eb6e9336a0b6294b1b81eb832d45d07c44a",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -144,6 +146,48 @@ OLDER_THAN = {
         }
     ),
     "slang": frozenset({"wena wena hay alguien atendiendo?", "eae mano tudo certo?"}),  # slang greetings
+    "escalation": frozenset(  # greetings, double charges and buyers' formulas, all older
+        {
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Buenas tardes, ¿os puedo hacer una consulta?",
+            (
+                "Fui cobrado duas vezes no cartão, 2x de R$ 189,90, mas só tem um pedido. "
+                "Preciso do estorno de uma"
+            ),
+            (
+                "I was charged twice for the 3 pack of air filters, two identical charges of $42.18 on my "
+                "statement. Please refund one of them"
+            ),
+            "Olá, posso tirar uma dúvida?",
+            "box was a bit crushed but everything inside is perfect thanks alot",
+            "can i get an itemized invoice with the company name on it? need it for my expense report",
+            "cancel it please found it cheaper locally",
+            "charged twice for the same order, 2 charges of $34.99. pls refund one >> payment",
+            "gente não comprem, qualidade horrível, parece brinquedo de 1 real. dinheiro jogado fora",
+            "how much is shiping to florida",
+            "my cat walked on the keyboard sorry",
+            "oi\ncancela por favor\ncomprei duplicado",
+            "oi, posso tirar uma dúvida?",
+            "wena wena hay alguien atendiendo?",
+        }
+    ),
+    "tangled": frozenset(  # greetings and a spam line, all older
+        {
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Earn $500/day from home!!! DM me for details",
+            "Hello? Anyone there?",
+            "Oi, boa tarde! tudo bem? alguém aí?",
+            "Olá, posso tirar uma dúvida?",
+            "hello, anyone there?",
+            "hello? anyone there?",
+            "hellooo? anyone there",
+            "hi\nanyone there?",
+            "oi, posso tirar uma dúvida?",
+            "olá\nalguém online?\nposso tirar uma dúvida?",
+        }
+    ),
 }
 # Labelled training messages near an independent message: dev's, older than the independent sets.
 OLDER_THAN_INDEPENDENT = frozenset({"hellooo? anyone there"})
