@@ -11,10 +11,11 @@ from typing import Any
 from proxy.facts import FactFinder
 from proxy.models import ensure_model, handoff_intents, tone_detector, training_examples
 from proxy.nlp.embed import Embedder
+from proxy.nlp.handoff import Handoff
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import LanguageDetector
 from proxy.nlp.model import Model
-from proxy.nlp.pipeline import Handoff, Reading, Recognizer
+from proxy.nlp.pipeline import Reading, Recognizer
 from proxy.policy import check, marketplace_for
 from proxy.replies import render
 from proxy.rules.loader import RuleSet, load_rules

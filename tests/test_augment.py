@@ -188,9 +188,9 @@ def test_test_wrappers_are_not_training_ones(rules: RuleSet) -> None:
 def test_the_hand_off_head_does_not_learn_from_wrapped_copies(
     rules: RuleSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A sign-off carries some tone ("Dios les bendiga"): the final hand-off head trains on the examples and
-    their unpunctuated copies only, while the intent heads also see the wrapped ones (a real fit, on a
-    sample)."""
+    """A sign-off carries some tone ("Dios les bendiga"): the final hand-off heads (without and with the
+    sentence embedding) train on the examples and their unpunctuated copies only, while the intent heads
+    also see the wrapped ones (a real fit, on a sample)."""
     from proxy.nlp import learn
     from proxy.nlp.embed import Embedder, EmbeddingCache
 
@@ -207,4 +207,4 @@ def test_the_hand_off_head_does_not_learn_from_wrapped_copies(
         wrappers=models.wrappers(rules),
     )
     wrapped = augment.wrapped(examples, models.wrappers(rules))
-    assert wrapped and seen[-1] == len(examples) + len(augment.copies(examples))
+    assert wrapped and seen[-2:] == [len(examples) + len(augment.copies(examples))] * 2

@@ -14,23 +14,20 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix, hstack, vstack
 
-from proxy.nlp import augment, metrics
+from proxy.nlp import augment
+from proxy.nlp.choose import choose
 from proxy.nlp.clean import clean
 from proxy.nlp.corpus import Example
 from proxy.nlp.embed import EmbeddingCache
 from proxy.nlp.features import Featurizer
-from proxy.nlp.model import Linear, Model, Thresholds
+from proxy.nlp.model import Linear, Model
 from proxy.nlp.normalize import normalize
 from proxy.nlp.pipeline import sentence_scores
-from proxy.nlp.segments import SEGMENT_WEIGHT
 from proxy.nlp.tone import CUE_FEATURES, ToneDetector
 
 FOLDS = 3
 SVM_C = 1.0
 CALIBRATION_MIN = 200
-ABSTAIN = 0.35  # calibrated confidence below which no intent is claimed
-HANDOFF_PRECISION = 0.80  # the hand-off threshold: the most recall at this precision on held-out messages
-CASCADE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
 Progress = Callable[[str], None]
 
 
@@ -204,9 +201,11 @@ def fit(
     source = np.array([*range(len(examples)), *(row for row, _ in extra)])  # a row's example
     # The hand-off head learns tone, and an opener or a sign-off carries some ("Dios les bendiga"): it
     # trains on the examples and their unpunctuated copies, not on the wrapped ones.
-    toned = np.arange(len(everything)) < len(examples) + len(unpunctuated)
+    toned = np.arange(len(everything)) < len(examples) + len(unpunctuated)  # a prefix of the rows
     m = matrices(everything, intents, handoff_intents, featurizer, cache, tone)
     assert m.full is not None
+    n_toned = int(toned.sum())  # the hand-off head with embeddings: TF-IDF | tone cues | sentence embedding
+    handoff_x = hstack([m.cues[:n_toned], m.full[:n_toned, featurizer.dim :]]).tocsr()
 
     def with_pairs(rows: npt.NDArray[np.int_]) -> tuple[csr_matrix, npt.NDArray[np.bool_]]:
         """The label head's data: these rows plus synthetic pairs made from them only."""
@@ -215,7 +214,9 @@ def fit(
         return vstack([m.cues[rows], p.cues]).tocsr(), np.vstack([m.present[rows], p.present])
 
     k = len(intents)
-    oof = {name: np.zeros((len(examples), w)) for name, w in (("i", k), ("f", k), ("l", k), ("h", 1))}
+    oof = {
+        key: np.zeros((len(examples), w)) for key, w in (("i", k), ("f", k), ("l", k), ("h", 1), ("hf", 1))
+    }
     folds = held_out_folds(examples, m.main[: len(examples)])
     sentences: dict[int, npt.NDArray[np.float32]] = {}  # row -> raw cheap scores of its sentences
     for n, test in enumerate(folds, 1):
@@ -228,6 +229,7 @@ def fit(
         oof["l"][test] = _scores(_labels(*with_pairs(train)), m.cues[test])
         tone_rows = train[toned[train]]
         oof["h"][test] = _scores(_binary(m.cues[tone_rows], m.person[tone_rows]), m.cues[test])
+        oof["hf"][test] = _scores(_binary(handoff_x[tone_rows], m.person[tone_rows]), handoff_x[test])
     progress("final model")
     rows = np.concatenate(folds)
     scheme = "labelled messages, by a model trained without them" if len(folds) == 1 else f"{FOLDS}-fold CV"
@@ -242,6 +244,7 @@ def fit(
         _multiclass(m.full, m.main, k),
         _labels(*with_pairs(np.arange(len(everything)))),
         _binary(m.cues[toned], m.person[toned]),
+        _binary(handoff_x, m.person[:n_toned]),
         tuple(languages),
         Linear(lang.coef_.T.astype(np.float32).copy(), lang.intercept_.astype(np.float32))
         if len(languages) > 2
@@ -251,48 +254,3 @@ def fit(
         thresholds,
         report,
     )
-
-
-def choose(
-    oof: dict[str, npt.NDArray[Any]],
-    m: Matrices,
-    intents: list[str],
-    scheme: str,
-    sentences: Sequence[npt.NDArray[np.float32] | None] = (),
-) -> tuple[Thresholds, dict[str, object]]:
-    """Thresholds from held-out scores (`sentences`: a row's cheap scores per sentence, None for one
-    sentence), and the figures they give there."""
-    t_cheap = metrics.fit_temperature(oof["i"], m.main)
-    t_full = metrics.fit_temperature(oof["f"], m.main)
-    p_cheap, p_full = metrics.softmax_rows(oof["i"], t_cheap), metrics.softmax_rows(oof["f"], t_full)
-
-    def cascade(tau: float) -> npt.NDArray[np.float64]:
-        return np.where((p_cheap.max(1) < tau)[:, None], p_full, p_cheap)
-
-    scored = [(metrics.macro_f1(m.main, cascade(t).argmax(1)), -t, t) for t in CASCADE_GRID]
-    tau = max(scored)[2]
-    probs = cascade(tau)
-    main = probs.argmax(1)
-    skip = [intents.index(i) for i in ("greeting", "other") if i in intents]
-    per_sentence = np.zeros_like(oof["l"])
-    for row, scores in enumerate(sentences):
-        if scores is not None:
-            per_sentence[row] = metrics.softmax_rows(scores, t_cheap).max(0)
-    labels = oof["l"] + SEGMENT_WEIGHT * per_sentence
-    second = metrics.best_second_threshold(labels, main, m.present, skip)
-    handoff = metrics.threshold_for_precision(oof["h"][:, 0], m.person, HANDOFF_PRECISION)
-    said = oof["h"][:, 0] >= handoff
-    two = metrics.two_intents(labels, main, m.present, second, skip)
-    report: dict[str, object] = {
-        "examples": len(m.main),  # the rows thresholds were chosen on
-        "held_out": scheme,
-        "macro_f1": round(metrics.macro_f1(m.main, main), 4),
-        "accuracy": round(float((main == m.main).mean()), 4),
-        "ece": round(metrics.ece(probs.max(1), main == m.main), 4),
-        "embedding_share": round(float((p_cheap.max(1) < tau).mean()), 4),
-        "handoff_recall": round(float((said & m.person).sum() / max(1, m.person.sum())), 4),
-        "handoff_precision": round(float((said & m.person).sum() / max(1, said.sum())), 4),
-        "two_intent_recall": round(two[0], 4),
-        "two_intent_precision": round(two[1], 4),
-    }
-    return Thresholds(t_cheap, t_full, tau, ABSTAIN, second, handoff), report

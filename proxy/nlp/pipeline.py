@@ -1,7 +1,8 @@
 """Recognition as a pipeline of small stages, each a function of the previous stages' output:
 
-    clean -> normalize -> tone cues -> features -> the heads' sparse scores -> language -> intent (cascade)
-    -> keywords -> second intent (with the message's sentences) -> hand-off
+    clean -> normalize -> tone cues -> features -> the heads' sparse scores -> language -> cheap hand-off
+    score -> sentence embedding (only where the intent or the hand-off is unsure) -> intent (cascade)
+    -> keywords -> second intent (with the message's sentences) -> hand-off (`handoff.py`)
 
 `Recognizer.read_many` only composes them, each stage over a batch of messages (`read` is a batch of
 one): a batch shares the models' fixed costs, the sentence encoder's above all. Pure: no I/O, no aiohttp,
@@ -17,6 +18,7 @@ import numpy as np
 from proxy.nlp.clean import clean
 from proxy.nlp.embed import Embedder
 from proxy.nlp.features import Featurizer, Sparse, split_rows
+from proxy.nlp.handoff import Handoff, handoff, handoff_score, near_threshold
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import Language, LanguageDetector
 from proxy.nlp.metrics import softmax_rows
@@ -46,15 +48,6 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Handoff:
-    """Whether a person must answer, and why."""
-
-    required: bool
-    reasons: tuple[str, ...]
-    score: float
-
-
-@dataclass(frozen=True)
 class Reading:
     """Everything recognition says about one message."""
 
@@ -64,7 +57,7 @@ class Reading:
     confidence: float  # calibrated probability of the main intent (also when abstaining)
     tone: Tone
     handoff: Handoff
-    embedded: bool  # the sentence-embedding model was consulted
+    embedded: bool  # the sentence encoder read the message (for the intent, the hand-off or both)
 
 
 def read_text(raw: str) -> Text:
@@ -104,19 +97,36 @@ def languages(
     ]
 
 
+def wants_embedding(model: Model, s: Scores, handoff: float) -> bool:
+    """The message is worth the sentence encoder's cost: the cheap intent model is unsure of it, or its
+    cheap hand-off score is near the threshold."""
+    unsure = softmax(s.intent, model.thresholds.temperature).max() < model.thresholds.cascade
+    return bool(unsure) or near_threshold(model, handoff)
+
+
+def embeddings(
+    embedder: Embedder | None, texts: Sequence[Text], wanted: Sequence[bool]
+) -> list[Vector | None]:
+    """The sentence embedding of each wanted message (all in one batch), None for the others, and for all
+    until the embedder has loaded (the cheap heads then answer alone)."""
+    out: list[Vector | None] = [None] * len(texts)
+    rows = [i for i, w in enumerate(wanted) if w]
+    if rows and embedder is not None and embedder.ready:
+        for i, dense in zip(rows, embedder.encode([texts[i].clean for i in rows]), strict=True):
+            out[i] = dense
+    return out
+
+
 def intent_probs(
-    model: Model, xs: Sequence[Sparse], ss: Sequence[Scores], texts: Sequence[Text], embedder: Embedder | None
-) -> list[tuple[Vector, bool]]:
-    """Calibrated intent probabilities of each message, and whether the embedding model gave them: the cheap
-    model, or the embedding model where the cheap one is unsure (those messages encoded in one batch; until
-    the embedder has loaded, the cheap model answers alone)."""
+    model: Model, xs: Sequence[Sparse], ss: Sequence[Scores], dense: Sequence[Vector | None]
+) -> list[Vector]:
+    """Calibrated intent probabilities of each message: the cheap model, or the embedding model where the
+    cheap one is unsure and the message has its embedding."""
     t = model.thresholds
-    out = [(softmax(s.intent, t.temperature), False) for s in ss]
-    unsure = [i for i, (probs, _) in enumerate(out) if probs.max() < t.cascade]
-    if not unsure or embedder is None or not embedder.ready:
-        return out
-    for i, dense in zip(unsure, embedder.encode([texts[i].clean for i in unsure]), strict=True):
-        out[i] = (softmax(model.intent_full.scores(xs[i], dense), t.temperature_full), True)
+    out = [softmax(s.intent, t.temperature) for s in ss]
+    for i, (probs, d) in enumerate(zip(out, dense, strict=True)):
+        if d is not None and probs.max() < t.cascade:
+            out[i] = softmax(model.intent_full.scores(xs[i], d), t.temperature_full)
     return out
 
 
@@ -196,20 +206,6 @@ def second_intent(
     return IntentScore(model.intents[best], round(fused[model.intents[best]], 3))
 
 
-def handoff(
-    model: Model, s: Scores, tone: Tone, intents: list[IntentScore], handoff_intents: Collection[str]
-) -> Handoff:
-    """The learned decision (trained on negative tone and the hand-off intents, threshold set by
-    cross-validation), plus two hard rules: a threat (Procon, Profeco, chargeback...) and a main intent the
-    seller marks `handoff: true`."""
-    score = float((s.handoff + model.handoff.tail(np.array(tone.vector(), np.float32)))[0])
-    reasons = [f"intent:{intents[0].id}"] if intents and intents[0].id in handoff_intents else []
-    reasons += [f"threat:{t}" for t in tone.threats]
-    if score >= model.thresholds.handoff:
-        reasons.append("tone:negative" if tone.negative else "model")
-    return Handoff(bool(reasons), tuple(reasons), round(score, 3))
-
-
 @dataclass(frozen=True)
 class Recognizer:
     """The stages' resources (model, lid.176, keyword and tone lists, embedder), loaded once."""
@@ -240,10 +236,14 @@ class Recognizer:
         xs = features(m, texts)
         ss = [m.score(x) for x in xs]
         langs = languages(self.lid, m, texts, ss, sites or [None] * n, locales or [None] * n)
-        probs = intent_probs(m, xs, ss, texts, self.embedder)
+        cheap = [handoff_score(m, s, tone) for s, tone in zip(ss, tones, strict=True)]
+        dense = embeddings(
+            self.embedder, texts, [wants_embedding(m, s, h) for s, h in zip(ss, cheap, strict=True)]
+        )
+        probs = intent_probs(m, xs, ss, dense)
         fused = [
             with_keywords(m, p, self.keywords.scores(t.normalized, lang.code), self.intents)
-            for (p, _), t, lang in zip(probs, texts, langs, strict=True)
+            for p, t, lang in zip(probs, texts, langs, strict=True)
         ]
         mains = [max(f.items(), key=lambda kv: kv[1]) for f in fused]
         floor = m.thresholds.abstain
@@ -259,8 +259,11 @@ class Recognizer:
             intents = [IntentScore(main, round(confidence, 3))] if claimed[i] else []
             second = second_intent(m, cand, sentences[i], fused[i]) if cand else None
             intents += [second] if second else []
-            decision = handoff(m, ss[i], tones[i], intents, self.handoff_intents)
+            main_id = intents[0].id if intents else None
+            decision = handoff(m, xs[i], cheap[i], dense[i], tones[i], main_id, self.handoff_intents)
             readings.append(
-                Reading(text, langs[i], intents, round(confidence, 3), tones[i], decision, probs[i][1])
+                Reading(
+                    text, langs[i], intents, round(confidence, 3), tones[i], decision, dense[i] is not None
+                )
             )
         return readings

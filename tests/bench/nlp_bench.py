@@ -23,16 +23,18 @@ from proxy.engine import BATCH, Engine  # noqa: E402
 from proxy.models import ensure_model, training_examples  # noqa: E402
 from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
 from proxy.nlp.embed import Embedder  # noqa: E402
+from proxy.nlp.handoff import handoff, handoff_score  # noqa: E402
 from proxy.nlp.language import LanguageDetector  # noqa: E402
 from proxy.nlp.model import EVERY_MESSAGE, Model  # noqa: E402
 from proxy.nlp.pipeline import (  # noqa: E402
-    handoff,
+    embeddings,
     intent_probs,
     language_probs,
     read_text,
     second_candidates,
     second_intent,
     segment_probs,
+    wants_embedding,
     with_keywords,
 )
 from proxy.rules.loader import load_rules  # noqa: E402
@@ -155,7 +157,10 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     xs = [model.featurizer.transform(t.normalized, t.clean) for t in texts_]
     tones = [r.tone.detect(t.clean, t.normalized) for t in texts_]
     ss = [model.score(x) for x in xs]
-    probs = [p for p, _ in intent_probs(model, xs, ss, texts_, r.embedder)]
+    cheap = [handoff_score(model, s, tone) for s, tone in zip(ss, tones, strict=True)]
+    wanted = [wants_embedding(model, s, h) for s, h in zip(ss, cheap, strict=True)]
+    dense = embeddings(r.embedder, texts_, wanted)
+    probs = intent_probs(model, xs, ss, dense)
     fused = [
         with_keywords(model, p, r.keywords.scores(t.normalized, "es"), r.intents)
         for t, p in zip(texts_, probs, strict=True)
@@ -191,10 +196,21 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
         ),
         "MODEL features": each(lambda i: model.featurizer.transform(texts_[i].normalized, texts_[i].clean)),
         "MODEL heads' sparse scores": each(lambda i: model.score(xs[i])),
-        "MODEL intent": each(lambda i: intent_probs(model, [xs[i]], [ss[i]], [texts_[i]], r.embedder)),
+        "MODEL sentence embedding": each(lambda i: embeddings(r.embedder, [texts_[i]], [wanted[i]])),
+        "MODEL intent": each(lambda i: intent_probs(model, [xs[i]], [ss[i]], [dense[i]])),
         "MODEL language head": each(lambda i: language_probs(model, ss[i])),
         "MODEL second intent": each(second),
-        "MODEL hand-off": each(lambda i: handoff(model, ss[i], tones[i], [], r.handoff_intents)),
+        "MODEL hand-off": each(
+            lambda i: handoff(
+                model,
+                xs[i],
+                handoff_score(model, ss[i], tones[i]),
+                dense[i],
+                tones[i],
+                None,
+                r.handoff_intents,
+            )
+        ),
         "MODEL lid.176": each(lambda i: lid.predict(" ".join(texts_[i].clean[:200].lower().split()), k=12)),
     }
     heads = [getattr(model, name) for name in EVERY_MESSAGE]
