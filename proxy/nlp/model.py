@@ -7,7 +7,7 @@ Heads, all linear over the features of `features.py`:
 - `handoff`: "a person must answer" (TF-IDF + tone cues), and `handoff_full` (TF-IDF + tone cues + sentence
   embedding), which decides for the messages whose cheap score lies near its threshold;
 - `language`: es / pt / en learned from the corpus (TF-IDF), beside lid.176.
-Thresholds come from cross-validation at training time (`learn.py`)."""
+Thresholds come from held-out scores at training time (`learn.py`, `choose.py`)."""
 
 from __future__ import annotations
 

@@ -149,8 +149,8 @@ def batch_rows(data: list[Example], n: int) -> list[str]:
 def stage_profile(engine: Engine, texts: list[str]) -> str:
     """Wall time per message of each stage, timed alone over the same messages with its real inputs (no
     cProfile: its per-call overhead inflates the many small Python calls of the glue stages against the few
-    C calls of the models). Models: the TF-IDF featurizer, the heads (intent cascade with the sentence
-    encoder where it runs, second intent, hand-off, language head) and lid.176."""
+    C calls of the models). Models: the TF-IDF featurizer, the heads, the sentence encoder on the messages
+    either cascade wants it for (intent, second intent, hand-off, language head) and lid.176."""
     r = engine.recognizer
     model = r.model
     texts_ = [read_text(t) for t in texts]
