@@ -142,7 +142,7 @@ def format_report(rep: dict[str, Any]) -> str:
         f"hand-off recall     {rep['handoff_recall']}   precision {rep['handoff_precision']}   "
         + "  ".join(f"{k}: {v['recall']}/{v['precision']}" for k, v in rep["handoff_by_language"].items()),
         f"two intents recall  {rep['two_intents']['recall']}   precision {rep['two_intents']['precision']}",
-        f"calibration ECE     {rep['ece']}   embedding model used on {rep['embedding_share']:.1%}",
+        f"calibration ECE     {rep['ece']}   sentence encoder read {rep['embedding_share']:.1%}",
         "",
         f"{'intent':20s} {'prec':>6s} {'rec':>6s} {'f1':>6s} {'n':>5s}",
     ]

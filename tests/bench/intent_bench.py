@@ -317,7 +317,7 @@ def main() -> None:
     print(
         f"| shipped on all independent sets: two intents recall / precision | {two['recall']} / "
         f"{two['precision']} | calibration ECE {rep['ece']}, abstain {rep['abstain_rate']:.1%}, "
-        f"embedding model on {rep['embedding_share']:.0%} | aim recall ≥ 0.8 |",
+        f"sentence encoder on {rep['embedding_share']:.0%} | aim recall ≥ 0.8 |",
         flush=True,
     )
 
