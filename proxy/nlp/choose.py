@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from proxy.nlp import metrics
+from proxy.nlp.handoff import within_band
 from proxy.nlp.model import Thresholds
 from proxy.nlp.segments import SEGMENT_WEIGHT
 
@@ -54,7 +55,7 @@ def choose(
     cheap, full = oof["h"][:, 0], oof["hf"][:, 0]
     handoff = metrics.threshold_for_precision(cheap, m.person, HANDOFF_PRECISION)
     handoff_full = metrics.threshold_for_precision(full, m.person, HANDOFF_PRECISION)
-    near = np.abs(cheap - handoff) < HANDOFF_BAND  # as `handoff.near_threshold` when serving
+    near = within_band(cheap, handoff, HANDOFF_BAND)
     said = np.where(near, full >= handoff_full, cheap >= handoff)
     two = metrics.two_intents(labels, main, m.present, second, skip)
     report: dict[str, object] = {

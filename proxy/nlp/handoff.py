@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from proxy.nlp.features import Sparse
 from proxy.nlp.model import Model, Scores, Vector
@@ -33,9 +35,19 @@ def handoff_score(model: Model, s: Scores, tone: Tone) -> float:
     return float((s.handoff + model.handoff.tail(np.array(tone.vector(), np.float32)))[0])
 
 
+@overload
+def within_band(score: float, threshold: float, band: float) -> bool: ...
+@overload
+def within_band(score: npt.NDArray[Any], threshold: float, band: float) -> npt.NDArray[np.bool_]: ...
+def within_band(score: Any, threshold: float, band: float) -> Any:
+    """Scores so near the threshold that the score with the sentence embedding decides: one test for serving
+    (`near_threshold`, a float) and for training, which sets the thresholds with it (held-out arrays)."""
+    return abs(score - threshold) < band
+
+
 def near_threshold(model: Model, score: float) -> bool:
     """A cheap hand-off score so near its threshold that the score with the sentence embedding decides."""
-    return abs(score - model.thresholds.handoff) < model.thresholds.handoff_band
+    return within_band(score, model.thresholds.handoff, model.thresholds.handoff_band)
 
 
 def handoff(

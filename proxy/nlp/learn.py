@@ -201,10 +201,11 @@ def fit(
     source = np.array([*range(len(examples)), *(row for row, _ in extra)])  # a row's example
     # The hand-off head learns tone, and an opener or a sign-off carries some ("Dios les bendiga"): it
     # trains on the examples and their unpunctuated copies, not on the wrapped ones.
-    toned = np.arange(len(everything)) < len(examples) + len(unpunctuated)  # a prefix of the rows
+    n_toned = len(examples) + len(unpunctuated)  # the toned rows come first
+    toned = np.arange(len(everything)) < n_toned
     m = matrices(everything, intents, handoff_intents, featurizer, cache, tone)
     assert m.full is not None
-    n_toned = int(toned.sum())  # the hand-off head with embeddings: TF-IDF | tone cues | sentence embedding
+    # the hand-off head with embeddings: TF-IDF | tone cues | sentence embedding
     handoff_x = hstack([m.cues[:n_toned], m.full[:n_toned, featurizer.dim :]]).tocsr()
 
     def with_pairs(rows: npt.NDArray[np.int_]) -> tuple[csr_matrix, npt.NDArray[np.bool_]]:

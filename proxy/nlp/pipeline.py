@@ -97,11 +97,16 @@ def languages(
     ]
 
 
-def wants_embedding(model: Model, s: Scores, handoff: float) -> bool:
-    """The message is worth the sentence encoder's cost: the cheap intent model is unsure of it, or its
-    cheap hand-off score is near the threshold."""
-    unsure = softmax(s.intent, model.thresholds.temperature).max() < model.thresholds.cascade
-    return bool(unsure) or near_threshold(model, handoff)
+def unsure_of_intent(model: Model, cheap: Vector) -> bool:
+    """The cheap intent model's calibrated probabilities are too low to answer alone: the cascade's second
+    stage (the sentence embedding) decides."""
+    return bool(cheap.max() < model.thresholds.cascade)
+
+
+def wants_embedding(model: Model, cheap: Vector, handoff: float) -> bool:
+    """The message is worth the sentence encoder's cost: the cheap intent model is unsure of it (`cheap`:
+    its calibrated probabilities), or its cheap hand-off score is near the threshold."""
+    return unsure_of_intent(model, cheap) or near_threshold(model, handoff)
 
 
 def embeddings(
@@ -118,16 +123,16 @@ def embeddings(
 
 
 def intent_probs(
-    model: Model, xs: Sequence[Sparse], ss: Sequence[Scores], dense: Sequence[Vector | None]
+    model: Model, xs: Sequence[Sparse], cheap: Sequence[Vector], dense: Sequence[Vector | None]
 ) -> list[Vector]:
-    """Calibrated intent probabilities of each message: the cheap model, or the embedding model where the
-    cheap one is unsure and the message has its embedding."""
-    t = model.thresholds
-    out = [softmax(s.intent, t.temperature) for s in ss]
-    for i, (probs, d) in enumerate(zip(out, dense, strict=True)):
-        if d is not None and probs.max() < t.cascade:
-            out[i] = softmax(model.intent_full.scores(xs[i], d), t.temperature_full)
-    return out
+    """Calibrated intent probabilities of each message: the cheap model's (`cheap`), or the embedding
+    model's where the cheap one is unsure and the message has its embedding."""
+    return [
+        softmax(model.intent_full.scores(x, d), model.thresholds.temperature_full)
+        if d is not None and unsure_of_intent(model, p)
+        else p
+        for x, p, d in zip(xs, cheap, dense, strict=True)
+    ]
 
 
 def with_keywords(
@@ -236,11 +241,12 @@ class Recognizer:
         xs = features(m, texts)
         ss = [m.score(x) for x in xs]
         langs = languages(self.lid, m, texts, ss, sites or [None] * n, locales or [None] * n)
+        cheap_probs = [softmax(s.intent, m.thresholds.temperature) for s in ss]
         cheap = [handoff_score(m, s, tone) for s, tone in zip(ss, tones, strict=True)]
         dense = embeddings(
-            self.embedder, texts, [wants_embedding(m, s, h) for s, h in zip(ss, cheap, strict=True)]
+            self.embedder, texts, [wants_embedding(m, p, h) for p, h in zip(cheap_probs, cheap, strict=True)]
         )
-        probs = intent_probs(m, xs, ss, dense)
+        probs = intent_probs(m, xs, cheap_probs, dense)
         fused = [
             with_keywords(m, p, self.keywords.scores(t.normalized, lang.code), self.intents)
             for p, t, lang in zip(probs, texts, langs, strict=True)

@@ -34,7 +34,7 @@ from proxy.nlp.learn import fit  # noqa: E402
 from proxy.nlp.metrics import threshold_for_precision  # noqa: E402
 from proxy.nlp.model import softmax  # noqa: E402
 from proxy.nlp.normalize import normalize  # noqa: E402
-from proxy.nlp.pipeline import embeddings, intent_probs, read_text  # noqa: E402
+from proxy.nlp.pipeline import embeddings, intent_probs, read_text, unsure_of_intent  # noqa: E402
 from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
@@ -200,9 +200,9 @@ class Ours:
                     continue
                 text = read_text(t)
                 x = m.featurizer.transform(text.normalized, text.clean)
-                s = m.score(x)
-                unsure = softmax(s.intent, m.thresholds.temperature).max() < m.thresholds.cascade
-                [probs] = intent_probs(m, [x], [s], embeddings(self.cache.embedder, [text], [unsure]))
+                cheap = softmax(m.score(x).intent, m.thresholds.temperature)
+                wanted = [unsure_of_intent(m, cheap)]
+                [probs] = intent_probs(m, [x], [cheap], embeddings(self.cache.embedder, [text], wanted))
                 out.append(
                     m.intents[int(np.argmax(probs))] if probs.max() >= m.thresholds.abstain else "(abstain)"
                 )

@@ -25,7 +25,7 @@ from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
 from proxy.nlp.embed import Embedder  # noqa: E402
 from proxy.nlp.handoff import handoff, handoff_score  # noqa: E402
 from proxy.nlp.language import LanguageDetector  # noqa: E402
-from proxy.nlp.model import EVERY_MESSAGE, Model  # noqa: E402
+from proxy.nlp.model import EVERY_MESSAGE, Model, softmax  # noqa: E402
 from proxy.nlp.pipeline import (  # noqa: E402
     embeddings,
     intent_probs,
@@ -157,10 +157,11 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     xs = [model.featurizer.transform(t.normalized, t.clean) for t in texts_]
     tones = [r.tone.detect(t.clean, t.normalized) for t in texts_]
     ss = [model.score(x) for x in xs]
+    cheap_probs = [softmax(s.intent, model.thresholds.temperature) for s in ss]
     cheap = [handoff_score(model, s, tone) for s, tone in zip(ss, tones, strict=True)]
-    wanted = [wants_embedding(model, s, h) for s, h in zip(ss, cheap, strict=True)]
+    wanted = [wants_embedding(model, p, h) for p, h in zip(cheap_probs, cheap, strict=True)]
     dense = embeddings(r.embedder, texts_, wanted)
-    probs = intent_probs(model, xs, ss, dense)
+    probs = intent_probs(model, xs, cheap_probs, dense)
     fused = [
         with_keywords(model, p, r.keywords.scores(t.normalized, "es"), r.intents)
         for t, p in zip(texts_, probs, strict=True)
@@ -197,7 +198,11 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
         "MODEL features": each(lambda i: model.featurizer.transform(texts_[i].normalized, texts_[i].clean)),
         "MODEL heads' sparse scores": each(lambda i: model.score(xs[i])),
         "MODEL sentence embedding": each(lambda i: embeddings(r.embedder, [texts_[i]], [wanted[i]])),
-        "MODEL intent": each(lambda i: intent_probs(model, [xs[i]], [ss[i]], [dense[i]])),
+        "MODEL intent": each(
+            lambda i: intent_probs(
+                model, [xs[i]], [softmax(ss[i].intent, model.thresholds.temperature)], [dense[i]]
+            )
+        ),
         "MODEL language head": each(lambda i: language_probs(model, ss[i])),
         "MODEL second intent": each(second),
         "MODEL hand-off": each(
