@@ -25,6 +25,8 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     # in reserve: not run yet (their READMEs)
     "escalation/escalation.jsonl": "e4a522db3851a1eed57672a121c21fad63401bb9631e302202d6300c21a2e12d",
     "tangled/tangled.jsonl": "fae3233aed75c2ba7cc167b9133d3eb6e9336a0b6294b1b81eb832d45d07c44a",
+    "behalf/behalf.jsonl": "a511c51ce0b4d107fb44d0eaea752848c6a972641e752e04102768d87da95285",
+    "category/category.jsonl": "56e5ee0993acb8cb5e204924af6e5223ba249c447db8f81093a2995b1edba778",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
 }
@@ -186,6 +188,31 @@ OLDER_THAN = {
             "hi\nanyone there?",
             "oi, posso tirar uma dúvida?",
             "olá\nalguém online?\nposso tirar uma dúvida?",
+        }
+    ),
+    "behalf": frozenset(  # a listing question in dev, older
+        {
+            "Do you ship to APO addresses? My husband is stationed overseas.",
+        }
+    ),
+    "category": frozenset(  # greetings, spam and buyers' formulas, all older
+        {
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Buenas tardes, ¿se encuentra alguien? tengo una duda",
+            "Oi, boa tarde! Tudo bem? Posso tirar uma dúvida?",
+            "Olá, posso tirar uma dúvida?",
+            "Saw this same one for $10 less on another site. Any chance you'd match it?",
+            "Waste of money. Cheap plastic, feels like a dollar store toy. Don't buy.",
+            "boa tarde, alguém disponível?",
+            "check out my channel for honest gadget reviews, link in profile",
+            "como faço pra parear o fone com o notebook? no celular foi de boa mas no note não aparece",
+            "lol 'premium quality'. sure. never again.",
+            "oi, posso tirar uma dúvida?",
+            "oi, tudo bem? posso tirar uma dúvida?",
+            "opa, bom dia! tudo joia?",
+            "si te compro 2 me hacés un precio? te pago por transferencia así te ahorrás la comisión",
+            "wrong chat sorry, meant to text my landlord lol",
         }
     ),
 }
