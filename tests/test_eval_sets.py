@@ -22,13 +22,13 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "bundled/bundled.jsonl": "8d53e8f1228c16a16ea3e8f4c24a7fb8b4e3025a7b28a701abfb33a9d89e4332",
     "irony/irony.jsonl": "47e4980b3ec8db7e6b64887e156a6f2c4a3da8360a09242b49f82d22efee3ad6",
     "borderline/borderline.jsonl": "9ba14840d938abbc7ac89d2f1769899c9def58c3da7785c156e5310217cec136",
-    # in reserve: not run yet (their READMEs)
     "escalation/escalation.jsonl": "e4a522db3851a1eed57672a121c21fad63401bb9631e302202d6300c21a2e12d",
     "tangled/tangled.jsonl": "fae3233aed75c2ba7cc167b9133d3eb6e9336a0b6294b1b81eb832d45d07c44a",
-    "behalf/behalf.jsonl": "a511c51ce0b4d107fb44d0eaea752848c6a972641e752e04102768d87da95285",
-    "category/category.jsonl": "56e5ee0993acb8cb5e204924af6e5223ba249c447db8f81093a2995b1edba778",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
+    # in reserve: not run yet (their READMEs)
+    "behalf/behalf.jsonl": "a511c51ce0b4d107fb44d0eaea752848c6a972641e752e04102768d87da95285",
+    "category/category.jsonl": "56e5ee0993acb8cb5e204924af6e5223ba249c447db8f81093a2995b1edba778",
 }
 
 

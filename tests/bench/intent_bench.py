@@ -39,15 +39,17 @@ from proxy.rules.loader import RuleSet, load_rules  # noqa: E402
 
 INDEPENDENT = REPO / "eval" / "independent"
 # Sets written after the model work began, each committed before any run on it: the sixteenth, seventeenth,
-# twentieth to twenty-third authors' (strong regional and generational slang; buyers new to online
+# twentieth to twenty-fifth authors' (strong regional and generational slang; buyers new to online
 # shopping; buyers whose story is the delivery; several matters in one message; irony and understatement;
-# the taxonomy's boundaries). Each gets its own rows.
+# the taxonomy's boundaries; whether a person must step in; rambling messages). Each gets its own rows.
 # The fifth to fifteenth authors' eleven sets, and the eighteenth's and nineteenth's (aftersales, thumbs),
 # were run and read, then retired into training (`corpus/labelled/`, 2026-12-05: the rules in
 # eval/slang/README.md and eval/couriers/README.md); their folders keep their READMEs. eval/irony/ and
-# eval/borderline/ judged the two-step hand-off (2026-12-06, the rule in their READMEs).
+# eval/borderline/ judged the two-step hand-off, eval/escalation/ and eval/tangled/ an eighth corpus round
+# that failed (2026-12-06, the rules in their READMEs).
 LATER = {
-    key: REPO / "eval" / key for key in ("slang", "novice", "couriers", "bundled", "irony", "borderline")
+    key: REPO / "eval" / key
+    for key in ("slang", "novice", "couriers", "bundled", "irony", "borderline", "escalation", "tangled")
 }
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
