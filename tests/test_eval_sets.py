@@ -24,6 +24,9 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "borderline/borderline.jsonl": "9ba14840d938abbc7ac89d2f1769899c9def58c3da7785c156e5310217cec136",
     "escalation/escalation.jsonl": "e4a522db3851a1eed57672a121c21fad63401bb9631e302202d6300c21a2e12d",
     "tangled/tangled.jsonl": "fae3233aed75c2ba7cc167b9133d3eb6e9336a0b6294b1b81eb832d45d07c44a",
+    # a second annotator's labels of two sets' messages (ids and labels only): how far a careful reader lands
+    "escalation/second-annotator.json": "076c2e99b426c3cab54c6885c434784644a8c0852a1faf1b8d1207993dc4943a",
+    "tangled/second-annotator.json": "c8db6fc1d25fa34217bcdd8bf04104384e1bd37853eb0be89b2f69bfa7a24d19",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
     # in reserve: not run yet (their READMEs)
@@ -36,6 +39,30 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
 def test_evaluation_file_is_unchanged(name: str) -> None:
     digest = hashlib.sha256((EVAL / name).read_bytes()).hexdigest()
     assert digest == FROZEN[name], f"eval/{name} changed: it is frozen (see the README beside it)"
+
+
+SECOND_ANNOTATED = ("escalation", "tangled")  # sets with a second annotator's labels (`intent_bench.SECOND`)
+
+
+def test_a_second_annotation_labels_every_message_of_its_set_once() -> None:
+    """`second-annotator.json`: another reader's labels, in the taxonomy's terms, of exactly its set's
+    messages in their order (the bench compares them with the author's: how far a careful reader lands)."""
+    import json
+
+    from proxy.nlp.corpus import read_jsonl
+    from proxy.rules.loader import load_rules
+
+    known = set(load_rules(paths.RULES_DIR).intents)
+    assert tuple(sorted(p.parent.name for p in EVAL.glob("*/second-annotator.json"))) == SECOND_ANNOTATED
+    for name in SECOND_ANNOTATED:
+        labels = json.loads((EVAL / name / "second-annotator.json").read_text(encoding="utf-8"))
+        ids = [ex.id for path in sorted((EVAL / name).glob("*.jsonl")) for ex in read_jsonl(path)]
+        assert [d["id"] for d in labels] == ids, name
+        for d in labels:
+            assert set(d) == {"id", "intents", "negative"} and isinstance(d["negative"], bool), d["id"]
+            assert 1 <= len(set(d["intents"])) == len(d["intents"]) <= 2 and set(d["intents"]) <= known, d[
+                "id"
+            ]
 
 
 # Training lines that were in the corpus before a later set was written (the commit that added it) and come

@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from proxy import paths  # noqa: E402
 from proxy.engine import Engine  # noqa: E402
-from proxy.evaluate import gold_handoff, predict_rows, report  # noqa: E402
+from proxy.evaluate import gold_handoff, predict_rows, recall_precision, report, two_intents  # noqa: E402
 from proxy.models import handoff_intents, tone_detector, training_examples, wrappers  # noqa: E402
 from proxy.nlp.augment import NOT_REQUESTS, unpunctuated  # noqa: E402
 from proxy.nlp.clean import clean  # noqa: E402
@@ -51,6 +51,7 @@ LATER = {
     key: REPO / "eval" / key
     for key in ("slang", "novice", "couriers", "bundled", "irony", "borderline", "escalation", "tangled")
 }
+SECOND = "second-annotator.json"  # another annotator's labels of a later set's messages (ids and labels only)
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
 EVAL_PRAISE = REPO / "eval" / "wrappers" / "praise.json"  # another author's praise of the store, per language
 PEER = "peer: TF-IDF word+char + LinearSVC (scikit-learn, one line)"
@@ -237,6 +238,32 @@ def later_rows(
         f"| shipped, calibration ECE, abstentions | {rep['ece']}, {rep['abstain_rate']:.1%} |",
         flush=True,
     )
+    second = LATER[key] / SECOND
+    if second.exists():
+        figures[f"{key}_second_annotator"] = human = agreement(rows, second)
+        (h_recall, h_precision), both = human["handoff"], human["two_intents"]
+        print(
+            f"| a second annotator against the author (`{SECOND}`): main-intent macro-F1; hand-off recall / "
+            f"precision; two intents recall / precision | {human['macro_f1']:.3f}; {h_recall} / "
+            f"{h_precision}; {both['recall']} / {both['precision']} |",
+            flush=True,
+        )
+
+
+def agreement(rows: list[Example], second: Path) -> dict[str, Any]:
+    """The author's labels as gold, another annotator's (`SECOND`: labels only, no text) as the answer: how
+    far from the author a careful reader lands, beside the model."""
+    labels = {d["id"]: d for d in json.loads(second.read_text(encoding="utf-8"))}
+    other = [
+        replace(ex, intents=list(labels[ex.id]["intents"]), negative=labels[ex.id]["negative"]) for ex in rows
+    ]
+    return {
+        "macro_f1": round(macro_f1([ex.intents[0] for ex in rows], [ex.intents[0] for ex in other]), 4),
+        "handoff": recall_precision([gold_handoff(ex) for ex in rows], [gold_handoff(ex) for ex in other]),
+        "two_intents": two_intents(
+            [{"example": ex, "intents": o.intents} for ex, o in zip(rows, other, strict=True)]
+        ),
+    }
 
 
 def main() -> None:
