@@ -60,9 +60,8 @@ def test_a_second_annotation_labels_every_message_of_its_set_once() -> None:
         assert [d["id"] for d in labels] == ids, name
         for d in labels:
             assert set(d) == {"id", "intents", "negative"} and isinstance(d["negative"], bool), d["id"]
-            assert 1 <= len(set(d["intents"])) == len(d["intents"]) <= 2 and set(d["intents"]) <= known, d[
-                "id"
-            ]
+            intents = d["intents"]
+            assert 1 <= len(set(intents)) == len(intents) <= 2 and set(intents) <= known, d["id"]
 
 
 # Training lines that were in the corpus before a later set was written (the commit that added it) and come
