@@ -24,7 +24,9 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "borderline/borderline.jsonl": "9ba14840d938abbc7ac89d2f1769899c9def58c3da7785c156e5310217cec136",
     "escalation/escalation.jsonl": "e4a522db3851a1eed57672a121c21fad63401bb9631e302202d6300c21a2e12d",
     "tangled/tangled.jsonl": "fae3233aed75c2ba7cc167b9133d3eb6e9336a0b6294b1b81eb832d45d07c44a",
-    # a second annotator's labels of two sets' messages (ids and labels only): how far a careful reader lands
+    # a second annotator's labels of four sets' messages (ids and labels only): how far a careful reader lands
+    "irony/second-annotator.json": "c01b45d5dbe5bffc18065527a524113bf8d81a911e7ca0821900cafaf3191bbd",
+    "borderline/second-annotator.json": "ee4202a36751c4b898f7b64e47a8e2c463b79fcb11508ffabc5a5f6c4d79c5ee",
     "escalation/second-annotator.json": "076c2e99b426c3cab54c6885c434784644a8c0852a1faf1b8d1207993dc4943a",
     "tangled/second-annotator.json": "c8db6fc1d25fa34217bcdd8bf04104384e1bd37853eb0be89b2f69bfa7a24d19",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
@@ -41,7 +43,12 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
     assert digest == FROZEN[name], f"eval/{name} changed: it is frozen (see the README beside it)"
 
 
-SECOND_ANNOTATED = ("escalation", "tangled")  # sets with a second annotator's labels (`intent_bench.SECOND`)
+SECOND_ANNOTATED = (
+    "borderline",
+    "escalation",
+    "irony",
+    "tangled",
+)  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
 
 def test_a_second_annotation_labels_every_message_of_its_set_once() -> None:
