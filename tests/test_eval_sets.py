@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from proxy import paths
+from proxy.rules.loader import RuleSet
 
 EVAL = paths.REPO / "eval"
 INDEPENDENT = EVAL / "independent"
@@ -51,15 +52,14 @@ SECOND_ANNOTATED = (
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
 
-def test_a_second_annotation_labels_every_message_of_its_set_once() -> None:
+def test_a_second_annotation_labels_every_message_of_its_set_once(rules: RuleSet) -> None:
     """`second-annotator.json`: another reader's labels, in the taxonomy's terms, of exactly its set's
     messages in their order (the bench compares them with the author's: how far a careful reader lands)."""
     import json
 
     from proxy.nlp.corpus import read_jsonl
-    from proxy.rules.loader import load_rules
 
-    known = set(load_rules(paths.RULES_DIR).intents)
+    known = set(rules.intents)
     assert tuple(sorted(p.parent.name for p in EVAL.glob("*/second-annotator.json"))) == SECOND_ANNOTATED
     for name in SECOND_ANNOTATED:
         labels = json.loads((EVAL / name / "second-annotator.json").read_text(encoding="utf-8"))

@@ -12,9 +12,11 @@ from conftest import SHARED
 
 from proxy.engine import Engine
 from proxy.nlp.choose import HANDOFF_BAND
+from proxy.nlp.features import Sparse
 from proxy.nlp.handoff import handoff_score, near_threshold
-from proxy.nlp.model import softmax
-from proxy.nlp.pipeline import Recognizer, read_text, unsure_of_intent
+from proxy.nlp.model import Scores, softmax
+from proxy.nlp.pipeline import Recognizer, Text, read_text, unsure_of_intent
+from proxy.nlp.tone import Tone
 
 
 def dev_texts() -> list[str]:
@@ -25,27 +27,30 @@ def dev_texts() -> list[str]:
     return [f"{pick.choice(texts)} {pick.choice(texts)}" for _ in range(1500)]
 
 
-def cheap_scores(r: Recognizer, texts: list[str]) -> list[float]:
-    """Each message's cheap hand-off score, computed stage by stage."""
+def stages(r: Recognizer, texts: list[str]) -> list[tuple[Text, Sparse, Scores, Tone]]:
+    """Each message read, its features, its heads' sparse scores and its tone, computed stage by stage."""
     out = []
     for raw in texts:
         text = read_text(raw)
-        s = r.model.score(r.model.featurizer.transform(text.normalized, text.clean))
-        out.append(handoff_score(r.model, s, r.tone.detect(text.clean, text.normalized)))
+        x = r.model.featurizer.transform(text.normalized, text.clean)
+        out.append((text, x, r.model.score(x), r.tone.detect(text.clean, text.normalized)))
     return out
 
 
+def cheap_scores(r: Recognizer, texts: list[str]) -> list[float]:
+    """Each message's cheap hand-off score."""
+    return [handoff_score(r.model, s, tone) for _, _, s, tone in stages(r, texts)]
+
+
 def scores(r: Recognizer, texts: list[str]) -> list[tuple[float, float]]:
-    """Each message's hand-off scores without and with its sentence embedding, computed stage by stage."""
+    """Each message's hand-off scores without and with its sentence embedding."""
     assert r.embedder is not None
-    read = [read_text(raw) for raw in texts]
+    parts = stages(r, texts)
+    encoded = r.embedder.encode([text.clean for text, _, _, _ in parts])
     out = []
-    for text, cheap, dense in zip(
-        read, cheap_scores(r, texts), r.embedder.encode([t.clean for t in read]), strict=True
-    ):
-        x = r.model.featurizer.transform(text.normalized, text.clean)
-        cues = np.array(r.tone.detect(text.clean, text.normalized).vector(), np.float32)
-        out.append((cheap, float(r.model.handoff_full.scores(x, cues, dense)[0])))
+    for (_, x, s, tone), dense in zip(parts, encoded, strict=True):
+        full = r.model.handoff_full.scores(x, np.array(tone.vector(), np.float32), dense)
+        out.append((handoff_score(r.model, s, tone), float(full[0])))
     return out
 
 
@@ -71,12 +76,9 @@ def test_a_message_near_the_hand_off_threshold_is_encoded_though_its_intent_is_s
     r = engine.recognizer
     m = r.model
     texts = dev_texts()
-    for raw, score in zip(texts, cheap_scores(r, texts), strict=True):
-        text = read_text(raw)
-        cheap = softmax(
-            m.score(m.featurizer.transform(text.normalized, text.clean)).intent, m.thresholds.temperature
-        )
-        if near_threshold(m, score) and not unsure_of_intent(m, cheap):
+    for raw, (_, _, s, tone) in zip(texts, stages(r, texts), strict=True):
+        cheap = softmax(s.intent, m.thresholds.temperature)
+        if near_threshold(m, handoff_score(m, s, tone)) and not unsure_of_intent(m, cheap):
             assert r.read(raw).embedded
             return
     raise AssertionError("no dev message near the hand-off threshold with a sure intent")
