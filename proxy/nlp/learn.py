@@ -15,13 +15,12 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from proxy.nlp import augment
-from proxy.nlp.choose import ABSTAIN, choose
+from proxy.nlp.choose import choose
 from proxy.nlp.clean import clean
 from proxy.nlp.corpus import Example
 from proxy.nlp.embed import EmbeddingCache
 from proxy.nlp.features import Featurizer
-from proxy.nlp.learn_handoff import fit_stack
-from proxy.nlp.model import Linear, Model, Thresholds
+from proxy.nlp.model import Linear, Model
 from proxy.nlp.normalize import normalize
 from proxy.nlp.pipeline import sentence_scores
 from proxy.nlp.tone import CUE_FEATURES, ToneDetector
@@ -173,19 +172,6 @@ def _folds(main: npt.NDArray[np.int_], k: int) -> list[npt.NDArray[np.int_]]:
     return [np.flatnonzero(fold == f) for f in range(k)]
 
 
-def forced_handoff(
-    probs: npt.NDArray[np.floating],
-    cues: npt.NDArray[np.floating],
-    intents: Sequence[str],
-    handoff_intents: set[str],
-) -> npt.NDArray[np.bool_]:
-    """The rows the hand-off's hard rules hand off whatever the head says, as when serving: a main intent
-    (claimed: not below ABSTAIN) marked `handoff: true`, or a threat among the tone cues."""
-    marked = np.isin(probs.argmax(1), [j for j, i in enumerate(intents) if i in handoff_intents])
-    threat = cues[:, CUE_FEATURES.index("threat")] > 0
-    return np.asarray((marked & (probs.max(1) >= ABSTAIN)) | threat)
-
-
 def fit(
     examples: Sequence[Example],
     intents: Sequence[str],
@@ -219,6 +205,8 @@ def fit(
     toned = np.arange(len(everything)) < n_toned
     m = matrices(everything, intents, handoff_intents, featurizer, cache, tone)
     assert m.full is not None
+    # the hand-off head with embeddings: TF-IDF | tone cues | sentence embedding
+    handoff_x = hstack([m.cues[:n_toned], m.full[:n_toned, featurizer.dim :]]).tocsr()
 
     def with_pairs(rows: npt.NDArray[np.int_]) -> tuple[csr_matrix, npt.NDArray[np.bool_]]:
         """The label head's data: these rows plus synthetic pairs made from them only."""
@@ -227,7 +215,9 @@ def fit(
         return vstack([m.cues[rows], p.cues]).tocsr(), np.vstack([m.present[rows], p.present])
 
     k = len(intents)
-    oof = {key: np.zeros((len(examples), w)) for key, w in (("i", k), ("f", k), ("l", k), ("h", 1))}
+    oof = {
+        key: np.zeros((len(examples), w)) for key, w in (("i", k), ("f", k), ("l", k), ("h", 1), ("hf", 1))
+    }
     folds = held_out_folds(examples, m.main[: len(examples)])
     sentences: dict[int, npt.NDArray[np.float32]] = {}  # row -> raw cheap scores of its sentences
     for n, test in enumerate(folds, 1):
@@ -240,23 +230,12 @@ def fit(
         oof["l"][test] = _scores(_labels(*with_pairs(train)), m.cues[test])
         tone_rows = train[toned[train]]
         oof["h"][test] = _scores(_binary(m.cues[tone_rows], m.person[tone_rows]), m.cues[test])
+        oof["hf"][test] = _scores(_binary(handoff_x[tone_rows], m.person[tone_rows]), handoff_x[test])
     progress("final model")
     rows = np.concatenate(folds)
     scheme = "labelled messages, by a model trained without them" if len(folds) == 1 else f"{FOLDS}-fold CV"
     held = {key: v[rows] for key, v in oof.items()}
-    chosen = choose(held, m.subset(rows), intents, scheme, [sentences.get(int(i)) for i in rows])
-    progress("hand-off")
-    stack, handoff, handoff_report = fit_stack(
-        held["h"][:, 0],
-        chosen.probs,
-        m.cues[rows][:, featurizer.dim :].toarray(),
-        np.array([len(clean(examples[i].text)) for i in rows]),
-        m.person[rows],
-        forced_handoff(chosen.probs, m.cues[rows][:, featurizer.dim :].toarray(), intents, handoff_intents),
-    )
-    thresholds = Thresholds(
-        chosen.temperature, chosen.temperature_full, chosen.cascade, ABSTAIN, chosen.second, handoff
-    )
+    thresholds, report = choose(held, m.subset(rows), intents, scheme, [sentences.get(int(i)) for i in rows])
     languages = sorted(set(m.langs))
     lang = LogisticRegression(C=10.0, max_iter=2000).fit(m.tfidf, m.langs)
     return Model(
@@ -266,7 +245,7 @@ def fit(
         _multiclass(m.full, m.main, k),
         _labels(*with_pairs(np.arange(len(everything)))),
         _binary(m.cues[toned], m.person[toned]),
-        stack,
+        _binary(handoff_x, m.person[:n_toned]),
         tuple(languages),
         Linear(lang.coef_.T.astype(np.float32).copy(), lang.intercept_.astype(np.float32))
         if len(languages) > 2
@@ -274,5 +253,5 @@ def fit(
             np.zeros((featurizer.dim, len(languages)), np.float32), np.zeros(len(languages), np.float32)
         ),
         thresholds,
-        chosen.report | handoff_report,
+        report,
     )

@@ -63,18 +63,6 @@ def threshold_for_precision(scores: Array, gold: Array, precision: float) -> flo
     return float(scores[order][ok[-1]]) if len(ok) else float(scores.max())
 
 
-def threshold_for_decision(scores: Array, gold: Array, forced: Array, precision: float) -> float:
-    """`threshold_for_precision` for a decision that is `forced` true on some rows whatever their score
-    (the hand-off's hard rules): the lowest threshold at which forced rows plus rows at or above it keep
-    `precision`; the highest score when none does."""
-    s = np.where(forced, np.inf, np.asarray(scores, np.float64))
-    order = np.argsort(-s, kind="stable")
-    prec = np.cumsum(gold[order]) / np.arange(1, len(order) + 1)
-    ok = np.flatnonzero((prec >= precision) & np.isfinite(s[order]))
-    finite = s[np.isfinite(s)]
-    return float(s[order][ok[-1]]) if len(ok) else float(finite.max()) if len(finite) else 0.0
-
-
 def _second(scores: Array, main: Array, skip: Sequence[int]) -> tuple[Array, Array]:
     s = np.array(scores, np.float64)
     s[np.arange(len(main)), main] = -np.inf

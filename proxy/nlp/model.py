@@ -4,8 +4,8 @@ Heads, all linear over the features of `features.py`:
 - `intent`: the cheap intent model (TF-IDF) and `intent_full` (TF-IDF + sentence embedding), each with a
   temperature that turns its scores into calibrated probabilities;
 - `labels`: one-vs-rest "this intent is present" scores, for a second intent (TF-IDF + tone cues);
-- `handoff`: "a person must answer" (TF-IDF + tone cues), and `handoff_stack`, which decides: that score,
-  the intent model's calibrated probabilities, the tone cues and the length (`handoff.stack_features`);
+- `handoff`: "a person must answer" (TF-IDF + tone cues), and `handoff_full` (TF-IDF + tone cues + sentence
+  embedding), which decides for the messages whose cheap score lies near its threshold;
 - `language`: es / pt / en learned from the corpus (TF-IDF), beside lid.176.
 Thresholds come from held-out scores at training time (`learn.py`, `choose.py`)."""
 
@@ -22,7 +22,7 @@ import numpy.typing as npt
 from proxy.nlp.features import Batch, Featurizer, Sparse, runs
 
 Vector = npt.NDArray[np.float32]
-FORMAT = 4  # 2: the second-intent threshold applies to label score + sentence probability; 4: handoff_stack
+FORMAT = 3  # 2: the second-intent threshold applies to label score + sentence probability; 3: handoff_full
 EVERY_MESSAGE = ("intent", "labels", "handoff", "language")  # the heads every message is scored by
 
 
@@ -86,7 +86,9 @@ class Thresholds:
     cascade: float  # below this calibrated confidence, the embedding model decides
     abstain: float  # below this calibrated confidence, no intent is claimed
     second: float  # a second intent's one-vs-rest score must reach this
-    handoff: float  # the stacked hand-off score must reach this
+    handoff: float  # the hand-off score must reach this
+    handoff_full: float  # the hand-off score with the sentence embedding must reach this
+    handoff_band: float  # a cheap hand-off score this near its threshold is decided by `handoff_full`
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Model:
     intent_full: Linear
     labels: Linear
     handoff: Linear
-    handoff_stack: Linear  # over `handoff.stack_features`, no TF-IDF
+    handoff_full: Linear
     languages: tuple[str, ...]
     language: Linear
     thresholds: Thresholds
@@ -127,7 +129,7 @@ class Model:
     def save(self, path: Path) -> None:
         """One .npz file (written to a temporary name, then renamed)."""
         arrays: dict[str, npt.NDArray[np.generic]] = dict(self.featurizer.to_arrays())
-        for name in ("intent", "intent_full", "labels", "handoff", "handoff_stack", "language"):
+        for name in ("intent", "intent_full", "labels", "handoff", "handoff_full", "language"):
             head: Linear = getattr(self, name)
             arrays[f"{name}_w"], arrays[f"{name}_b"] = head.weights, head.bias
         meta = {
@@ -163,7 +165,7 @@ class Model:
             head("intent_full"),
             head("labels"),
             head("handoff"),
-            head("handoff_stack"),
+            head("handoff_full"),
             tuple(meta["languages"]),
             head("language"),
             Thresholds(**meta["thresholds"]),

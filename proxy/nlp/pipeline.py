@@ -1,8 +1,8 @@
 """Recognition as a pipeline of small stages, each a function of the previous stages' output:
 
     clean -> normalize -> tone cues -> features -> the heads' sparse scores -> language -> cheap hand-off
-    score -> sentence embedding (only where the intent is unsure) -> intent (cascade) -> stacked hand-off
-    score -> keywords -> second intent (with the message's sentences) -> hand-off (`handoff.py`)
+    score -> sentence embedding (only where the intent or the hand-off is unsure) -> intent (cascade)
+    -> keywords -> second intent (with the message's sentences) -> hand-off (`handoff.py`)
 
 `Recognizer.read_many` only composes them, each stage over a batch of messages (`read` is a batch of
 one): a batch shares the models' fixed costs, the sentence encoder's above all. Pure: no I/O, no aiohttp,
@@ -18,7 +18,7 @@ import numpy as np
 from proxy.nlp.clean import clean
 from proxy.nlp.embed import Embedder
 from proxy.nlp.features import Featurizer, Sparse, split_rows
-from proxy.nlp.handoff import Handoff, handoff, handoff_score, stacked_scores
+from proxy.nlp.handoff import Handoff, handoff, handoff_score, near_threshold
 from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import Language, LanguageDetector
 from proxy.nlp.metrics import softmax_rows
@@ -57,7 +57,7 @@ class Reading:
     confidence: float  # calibrated probability of the main intent (also when abstaining)
     tone: Tone
     handoff: Handoff
-    embedded: bool  # the sentence encoder read the message (the intent model was unsure of it)
+    embedded: bool  # the sentence encoder read the message (for the intent, the hand-off or both)
 
 
 def read_text(raw: str) -> Text:
@@ -101,6 +101,12 @@ def unsure_of_intent(model: Model, cheap: Vector) -> bool:
     """The cheap intent model's calibrated probabilities are too low to answer alone: the cascade's second
     stage (the sentence embedding) decides."""
     return bool(cheap.max() < model.thresholds.cascade)
+
+
+def wants_embedding(model: Model, cheap: Vector, handoff: float) -> bool:
+    """The message is worth the sentence encoder's cost: the cheap intent model is unsure of it (`cheap`:
+    its calibrated probabilities), or its cheap hand-off score is near the threshold."""
+    return unsure_of_intent(model, cheap) or near_threshold(model, handoff)
 
 
 def embeddings(
@@ -237,9 +243,10 @@ class Recognizer:
         langs = languages(self.lid, m, texts, ss, sites or [None] * n, locales or [None] * n)
         cheap_probs = [softmax(s.intent, m.thresholds.temperature) for s in ss]
         cheap = [handoff_score(m, s, tone) for s, tone in zip(ss, tones, strict=True)]
-        dense = embeddings(self.embedder, texts, [unsure_of_intent(m, p) for p in cheap_probs])
+        dense = embeddings(
+            self.embedder, texts, [wants_embedding(m, p, h) for p, h in zip(cheap_probs, cheap, strict=True)]
+        )
         probs = intent_probs(m, xs, cheap_probs, dense)
-        stacked = stacked_scores(m, cheap, probs, tones, [t.clean for t in texts])
         fused = [
             with_keywords(m, p, self.keywords.scores(t.normalized, lang.code), self.intents)
             for p, t, lang in zip(probs, texts, langs, strict=True)
@@ -259,7 +266,7 @@ class Recognizer:
             second = second_intent(m, cand, sentences[i], fused[i]) if cand else None
             intents += [second] if second else []
             main_id = intents[0].id if intents else None
-            decision = handoff(m, stacked[i], tones[i], main_id, self.handoff_intents)
+            decision = handoff(m, xs[i], cheap[i], dense[i], tones[i], main_id, self.handoff_intents)
             readings.append(
                 Reading(
                     text, langs[i], intents, round(confidence, 3), tones[i], decision, dense[i] is not None

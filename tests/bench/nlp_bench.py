@@ -23,7 +23,7 @@ from proxy.engine import BATCH, Engine  # noqa: E402
 from proxy.models import ensure_model, training_examples  # noqa: E402
 from proxy.nlp.corpus import Example, read_jsonl  # noqa: E402
 from proxy.nlp.embed import Embedder  # noqa: E402
-from proxy.nlp.handoff import handoff, handoff_score, stacked_scores  # noqa: E402
+from proxy.nlp.handoff import handoff, handoff_score  # noqa: E402
 from proxy.nlp.language import LanguageDetector  # noqa: E402
 from proxy.nlp.model import EVERY_MESSAGE, Model, softmax  # noqa: E402
 from proxy.nlp.pipeline import (  # noqa: E402
@@ -34,7 +34,7 @@ from proxy.nlp.pipeline import (  # noqa: E402
     second_candidates,
     second_intent,
     segment_probs,
-    unsure_of_intent,
+    wants_embedding,
     with_keywords,
 )
 from proxy.rules.loader import load_rules  # noqa: E402
@@ -150,7 +150,7 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     """Wall time per message of each stage, timed alone over the same messages with its real inputs (no
     cProfile: its per-call overhead inflates the many small Python calls of the glue stages against the few
     C calls of the models). Models: the TF-IDF featurizer, the heads, the sentence encoder on the messages
-    the intent cascade wants it for (intent, second intent, hand-off, language head) and lid.176."""
+    either cascade wants it for (intent, second intent, hand-off, language head) and lid.176."""
     r = engine.recognizer
     model = r.model
     texts_ = [read_text(t) for t in texts]
@@ -158,7 +158,8 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
     tones = [r.tone.detect(t.clean, t.normalized) for t in texts_]
     ss = [model.score(x) for x in xs]
     cheap_probs = [softmax(s.intent, model.thresholds.temperature) for s in ss]
-    wanted = [unsure_of_intent(model, p) for p in cheap_probs]
+    cheap = [handoff_score(model, s, tone) for s, tone in zip(ss, tones, strict=True)]
+    wanted = [wants_embedding(model, p, h) for p, h in zip(cheap_probs, cheap, strict=True)]
     dense = embeddings(r.embedder, texts_, wanted)
     probs = intent_probs(model, xs, cheap_probs, dense)
     fused = [
@@ -207,9 +208,9 @@ def stage_profile(engine: Engine, texts: list[str]) -> str:
         "MODEL hand-off": each(
             lambda i: handoff(
                 model,
-                stacked_scores(
-                    model, [handoff_score(model, ss[i], tones[i])], [probs[i]], [tones[i]], [texts_[i].clean]
-                )[0],
+                xs[i],
+                handoff_score(model, ss[i], tones[i]),
+                dense[i],
                 tones[i],
                 None,
                 r.handoff_intents,
