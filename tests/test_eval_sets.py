@@ -32,7 +32,6 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "tangled/second-annotator.json": "c8db6fc1d25fa34217bcdd8bf04104384e1bd37853eb0be89b2f69bfa7a24d19",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
-    # in reserve: not run yet (their READMEs)
     "behalf/behalf.jsonl": "a511c51ce0b4d107fb44d0eaea752848c6a972641e752e04102768d87da95285",
     "category/category.jsonl": "56e5ee0993acb8cb5e204924af6e5223ba249c447db8f81093a2995b1edba778",
 }

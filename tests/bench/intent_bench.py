@@ -46,10 +46,14 @@ INDEPENDENT = REPO / "eval" / "independent"
 # were run and read, then retired into training (`corpus/labelled/`, 2026-12-05: the rules in
 # eval/slang/README.md and eval/couriers/README.md); their folders keep their READMEs. eval/irony/ and
 # eval/borderline/ judged the two-step hand-off, eval/escalation/ and eval/tangled/ an eighth corpus round
-# that failed (2026-12-06, the rules in their READMEs).
+# that failed, eval/behalf/ and eval/category/ a stacked hand-off that failed (2026-12-06, the rules in
+# their READMEs).
 LATER = {
     key: REPO / "eval" / key
-    for key in ("slang", "novice", "couriers", "bundled", "irony", "borderline", "escalation", "tangled")
+    for key in (
+        *("slang", "novice", "couriers", "bundled", "irony", "borderline"),
+        *("escalation", "tangled", "behalf", "category"),
+    )
 }
 SECOND = "second-annotator.json"  # another annotator's labels of a later set's messages (ids and labels only)
 EVAL_WRAPPERS = REPO / "eval" / "wrappers" / "pieces.json"  # another author's openers and sign-offs
