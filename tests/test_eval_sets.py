@@ -25,15 +25,20 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "borderline/borderline.jsonl": "9ba14840d938abbc7ac89d2f1769899c9def58c3da7785c156e5310217cec136",
     "escalation/escalation.jsonl": "e4a522db3851a1eed57672a121c21fad63401bb9631e302202d6300c21a2e12d",
     "tangled/tangled.jsonl": "fae3233aed75c2ba7cc167b9133d3eb6e9336a0b6294b1b81eb832d45d07c44a",
-    # a second annotator's labels of four sets' messages (ids and labels only): how far a careful reader lands
+    # a second annotator's labels of six sets' messages (ids and labels only): how far a careful reader lands
     "irony/second-annotator.json": "c01b45d5dbe5bffc18065527a524113bf8d81a911e7ca0821900cafaf3191bbd",
     "borderline/second-annotator.json": "ee4202a36751c4b898f7b64e47a8e2c463b79fcb11508ffabc5a5f6c4d79c5ee",
     "escalation/second-annotator.json": "076c2e99b426c3cab54c6885c434784644a8c0852a1faf1b8d1207993dc4943a",
     "tangled/second-annotator.json": "c8db6fc1d25fa34217bcdd8bf04104384e1bd37853eb0be89b2f69bfa7a24d19",
+    "behalf/second-annotator.json": "6a866b2e4b69754b1abedde163d6a7929a2c35135e75c05d28d4ee92f52f7746",
+    "category/second-annotator.json": "81b77b8566b1dc574f1e9d201170c0d0b86e3eab1066f83c8e7215bef6fa80e5",
     "wrappers/pieces.json": "585b081566d0a313f241901fc8174810c4ed04326327dfdea9edf22d0e4965b7",
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
     "behalf/behalf.jsonl": "a511c51ce0b4d107fb44d0eaea752848c6a972641e752e04102768d87da95285",
     "category/category.jsonl": "56e5ee0993acb8cb5e204924af6e5223ba249c447db8f81093a2995b1edba778",
+    # in reserve: not run yet (their READMEs)
+    "again/again.jsonl": "4289b316abac6215ec97d6261495ece9bc132e3f50e5b9bffb2a9024c92faa12",
+    "switch/switch.jsonl": "4a9c9a89881bca3dd6a654e87f106ebcf4c7b4722bedd8b3ee757f2beedaa5ab",
 }
 
 
@@ -44,7 +49,9 @@ def test_evaluation_file_is_unchanged(name: str) -> None:
 
 
 SECOND_ANNOTATED = (
+    "behalf",
     "borderline",
+    "category",
     "escalation",
     "irony",
     "tangled",
@@ -220,6 +227,26 @@ OLDER_THAN = {
             "hi\nanyone there?",
             "oi, posso tirar uma dúvida?",
             "olá\nalguém online?\nposso tirar uma dúvida?",
+        }
+    ),
+    "again": frozenset(  # a buyer's formula in a retired set, older
+        {
+            "Cancel my order. I've asked three times now. Do NOT ship it.",
+        }
+    ),
+    "switch": frozenset(  # greetings and buyers' formulas, all older
+        {
+            "Hello? Anyone there?",
+            "Hola buenas noches, ¿alguien que me atienda?",
+            "Hola!! hay alguien ahí??",
+            "Olá, vocês emitem nota fiscal? Preciso para o reembolso da empresa, sino no compro",
+            "hello, anyone there?",
+            "hello? anyone there?",
+            "hellooo? anyone there",
+            "hola buenas tardes, alguien que me atienda?",
+            "hola buenas, alguien que me atienda?",
+            "posso adicionar mais uma unidade no mesmo pedido? pra não pagar frete de novo",
+            "tudo certo com o pedido, obrigado 🙏",
         }
     ),
     "behalf": frozenset(  # a listing question in dev, older
