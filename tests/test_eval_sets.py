@@ -386,3 +386,23 @@ def test_no_corpus_line_copies_an_independent_message() -> None:
                 found.append(f"{where} ({key})")
     assert found == []
     assert allowed == OLDER_THAN  # the lists hold no line that no longer needs it
+
+
+def test_the_readme_table_has_every_looked_at_set_and_names_the_reserve() -> None:
+    """The README's *Accuracy* table is the bench's: a row for the independent sets and for every looked-at
+    set (`intent_bench.LATER`), and the sets not run yet named as the reserve; the rest is retired."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.spec_from_file_location("intent_bench", paths.REPO / "tests/bench/intent_bench.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Accuracy, measured where nobody tuned\n")[1].split("\n## ")[0]
+    rows = set(re.findall(r"^\| (\w+) \(", section, re.M)) - {"set", "aim"}  # the header, the aims
+    later = {p.name for p in EVAL.iterdir() if p.is_dir()} - {INDEPENDENT.name, "wrappers"} - RETIRED
+    assert rows == {INDEPENDENT.name, *bench.LATER}
+    reserve = later - set(bench.LATER)
+    assert len(reserve) == 2
+    assert all(f"`eval/{name}/`" in section.split("in reserve")[1].split(".")[0] for name in reserve)
