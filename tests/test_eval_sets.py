@@ -286,6 +286,11 @@ RETIRED = frozenset(
 )
 
 
+def later_sets() -> set[str]:
+    """The folders of the sets written after the model work began and not retired: looked at or in reserve."""
+    return {p.name for p in EVAL.iterdir() if p.is_dir()} - {INDEPENDENT.name, "wrappers"} - RETIRED
+
+
 def near(texts: list[str], messages: list[str]) -> set[int]:
     """The indices of the texts that copy or paraphrase one of the messages: a whole-text fuzzy ratio of 80 or
     more, or, for a text of six words or more, a partial ratio of 90 or more inside a message at most 1.6
@@ -337,8 +342,7 @@ def test_near_finds_copies_and_paraphrases_not_common_phrases() -> None:
 
 
 def test_every_later_set_is_checked_for_nearby_corpus_lines() -> None:
-    later = {p.name for p in EVAL.iterdir() if p.is_dir()} - {INDEPENDENT.name, "wrappers"} - RETIRED
-    assert later == set(OLDER_THAN)
+    assert later_sets() == set(OLDER_THAN)
 
 
 def test_a_retired_set_is_training_data_not_an_evaluation_file() -> None:
@@ -401,8 +405,7 @@ def test_the_readme_table_has_every_looked_at_set_and_names_the_reserve() -> Non
     readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Accuracy, measured where nobody tuned\n")[1].split("\n## ")[0]
     rows = set(re.findall(r"^\| (\w+) \(", section, re.M)) - {"set", "aim"}  # the header, the aims
-    later = {p.name for p in EVAL.iterdir() if p.is_dir()} - {INDEPENDENT.name, "wrappers"} - RETIRED
     assert rows == {INDEPENDENT.name, *bench.LATER}
-    reserve = later - set(bench.LATER)
+    reserve = later_sets() - set(bench.LATER)
     assert len(reserve) == 2
     assert all(f"`eval/{name}/`" in section.split("in reserve")[1].split(".")[0] for name in reserve)
