@@ -23,7 +23,10 @@ from proxy.engine import Engine
 
 DESK = "desk.helpdesk.test"
 OTHER = "other.helpdesk.test"  # the same helpdesk on a host the agent has not enabled
-EDITORS = ["plain", "editable", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"]
+EDITORS = [
+    *("plain", "editable", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"),
+    *("ckeditor", "trix", "tinymce"),
+]
 NAMES = {
     "plain": "plain textarea",
     "editable": "plain contenteditable",
@@ -34,7 +37,11 @@ NAMES = {
     "lexical": "Lexical (plain text + history)",
     "draft": "Draft.js 0.11",
     "slate": "Slate (slate-react + slate-history)",
+    "ckeditor": "CKEditor 5 (classic)",
+    "trix": "Trix 2",
+    "tinymce": "TinyMCE 8 (classic: inside an iframe)",
 }
+IFRAMED = {"tinymce"}  # the editable is the body of a same-origin iframe
 DRAFT = "Gracias por escribir."  # what the agent typed before inserting
 LOADS = 5  # page loads per editor for the load -> suggestion median
 ROWS: dict[str, dict[str, Any]] = {}
@@ -117,8 +124,11 @@ def test_insert_goes_into_the_editor_model_and_one_undo_removes_it(desk: Desk, k
             page.close()
     assert page.get_attribute("responde-panel", "data-adapter") == "generic"
     suggestion = first_suggestion(page)
-    box = page.evaluate_handle("composer.element")
-    box.as_element().click()
+    page.wait_for_function("() => composer.element")  # some editors start asynchronously
+    if kind in IFRAMED:
+        page.frame_locator(".composer iframe").locator("body").click()
+    else:
+        page.evaluate_handle("composer.element").as_element().click()
     page.keyboard.type(DRAFT)  # the agent's own draft, typed
     page.wait_for_timeout(1100)  # reading the panel: editors group undo steps typed within ~1 s
     page.keyboard.press("Alt+1")
@@ -209,8 +219,12 @@ PAUSES_MS = [0, 0, 0, 5, 10, 20, 40, 80, 150, 300]  # from the switch to the age
 
 @pytest.mark.parametrize(
     ("composer", "query"),
-    [("react", "editor=react&delay=60"), ("lexical", "editor=lexical&delay=60&remount=1")],
-    ids=["react-textarea", "lexical-remounted"],
+    [
+        ("react", "editor=react&delay=60"),
+        ("lexical", "editor=lexical&delay=60&remount=1"),
+        ("tinymce", "editor=tinymce&delay=60"),
+    ],
+    ids=["react-textarea", "lexical-remounted", "tinymce-iframe"],
 )
 def test_switching_conversations_never_inserts_another_buyers_reply(
     desk: Desk, composer: str, query: str
@@ -278,6 +292,50 @@ def test_the_heuristics_skip_hidden_read_only_disabled_and_search_boxes(desk: De
         "",
         "",
     ]
+    page.close()
+
+
+def test_with_nothing_focused_the_reply_goes_into_the_editor_inside_a_same_origin_frame(desk: Desk) -> None:
+    """TinyMCE types into the body of an iframe: the heuristics look inside frames of the page's origin."""
+    page = desk.open("/inbox/c103?editor=tinymce")
+    wait_ready(page)
+    page.wait_for_function("() => composer.element")
+    suggestion = first_suggestion(page)
+    page.keyboard.press("Alt+1")  # nothing focused: the panel finds the box itself
+    page.wait_for_function("() => composer.read() !== ''")
+    assert page.evaluate("composer.read()") == suggestion
+    page.close()
+
+
+FRAME_ATTACKS = """() => {
+  const doc = document.querySelector('.composer iframe').contentDocument;
+  for (const target of [doc, doc.body])
+    target.dispatchEvent(
+      new KeyboardEvent('keydown', {key: '1', code: 'Digit1', altKey: true, bubbles: true}));
+  const planted = document.createElement('iframe');  // a frame of the page's choosing, a box in it
+  document.body.append(planted);
+  const box = planted.contentDocument.createElement('textarea');
+  box.id = 'planted';
+  planted.contentDocument.body.append(box);
+  box.dispatchEvent(new FocusEvent('focusin', {bubbles: true}));
+  doc.body.dispatchEvent(new FocusEvent('focusin', {bubbles: true}));
+}"""
+
+
+def test_a_page_cannot_drive_the_panel_from_inside_a_frame(desk: Desk) -> None:
+    """Synthetic Alt+1 key presses inside the editor's frame insert nothing, and a synthetic focusin on a box
+    in a frame the page planted does not make it the reply box."""
+    page = desk.open("/inbox/c106?editor=tinymce")
+    wait_ready(page)
+    page.wait_for_function("() => composer.element")
+    suggestion = first_suggestion(page)
+    page.evaluate(FRAME_ATTACKS)
+    page.wait_for_timeout(300)
+    assert page.evaluate("composer.read()") == ""
+    page.keyboard.press("Alt+1")  # the agent's own key, nothing focused: the panel's own choice of box
+    page.wait_for_function("() => composer.read() !== ''")
+    planted = "document.querySelector('body > iframe').contentDocument.getElementById('planted').value"
+    assert [page.evaluate("composer.read()"), page.evaluate(planted)] == [suggestion, ""]
     page.close()
 
 

@@ -1,23 +1,32 @@
 /* Insert text at the caret of a reply box so the editor's own model takes it and its undo removes it.
    One ordered chain of strategies, each verified by reading the editor back (never sends anything):
-     1. beforeinput `insertFromPaste` with a DataTransfer, 2. beforeinput `insertText` — what Slate and
-        Lexical listen to (a synthetic event has no default action: only an editor that claims it acts);
-     3. a synthetic `paste` with clipboardData — Quill, ProseMirror/TipTap, Draft.js, Lexical;
-     4. document.execCommand('insertText') — the native undo stack of textareas and contenteditable;
+     1. beforeinput `insertFromPaste` with a DataTransfer — Slate (and Trix, without claiming it);
+     2. a synthetic `paste` with clipboardData — Quill, ProseMirror/TipTap, Draft.js, Lexical, CKEditor 5
+        (and TinyMCE, without claiming it);
+     3. beforeinput `insertText` — editors that take typing only (CKEditor 5 takes it too, a moment later,
+        claimed or not, into the agent's typing undo step: hence after the paste);
+     4. execCommand('insertText') in the box's document — the native undo stack of textareas and
+        contenteditable;
      5. the native value setter plus `input` (React/Vue fields), the last resort: no native undo.
-   An editor that claims an event (preventDefault) but changes nothing passes to the next strategy; one
-   that changes the text in another way stops the chain, so the text never goes in twice. */
+   A synthetic event has no default action, so only an editor that handles it acts; some do without
+   claiming it (preventDefault), some a moment later. Each step is read back after the editor had its
+   chance: text in means done; an editor that changes nothing passes to the next step; one that changes the
+   text another way stops the chain, so the text never goes in twice. The box may be in a same-origin
+   frame (TinyMCE): selection, focus and commands are its own document's. */
 (function (root) {
   const Responde = root.Responde;
   if (Responde.insert) return;
   const touched = new WeakSet(); // fields the agent has put the caret in: insert there, else at the end
   const SETTLE_MS = 50; // how long an editor that claimed an event may take to re-render
 
-  // Only the agent's own focus counts (a page's synthetic focusin cannot choose where the text goes).
-  document.addEventListener("focusin", (event) => event.isTrusted && touched.add(event.target), true);
+  // Only the agent's own focus counts (a page's synthetic focusin cannot choose where the text goes); in a
+  // same-origin frame's editor too (frames.js hooks each frame's document).
+  Responde.frames.listen("focusin", (event) => event.isTrusted && touched.add(event.target));
 
-  const isField = (el) => el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement;
+  // By tag name, not instanceof: an element of a frame is an instance of that frame's classes.
+  const isField = (el) => !!el && (el.tagName === "TEXTAREA" || el.tagName === "INPUT");
   const isEditable = (el) => !!el && (el.isContentEditable || isField(el));
+  const docOf = (el) => el.ownerDocument || document; // the box's own document: the page's or a frame's
 
   function currentText(el) {
     if (!el) return "";
@@ -51,15 +60,15 @@
     });
   }
 
-  function nextSelectionChange(ms) {
+  function nextSelectionChange(doc, ms) {
     return new Promise((resolve) => {
       const done = (event) => {
         if (event && !event.isTrusted) return; // the browser's own selectionchange, not a page's
-        document.removeEventListener("selectionchange", done);
+        doc.removeEventListener("selectionchange", done);
         clearTimeout(timer);
         resolve();
       };
-      document.addEventListener("selectionchange", done);
+      doc.addEventListener("selectionchange", done);
       const timer = setTimeout(done, ms);
     });
   }
@@ -71,18 +80,19 @@
       el.focus();
       return;
     }
-    const selection = document.getSelection();
-    const inside = document.activeElement === el && selection.rangeCount && el.contains(selection.anchorNode);
+    const doc = docOf(el);
+    const selection = doc.getSelection();
+    const inside = doc.activeElement === el && selection.rangeCount && el.contains(selection.anchorNode);
     if (inside) return;
     el.focus();
     if (!selection.rangeCount || !el.contains(selection.anchorNode)) {
-      const range = document.createRange();
+      const range = doc.createRange();
       range.selectNodeContents(el);
       range.collapse(false);
       selection.removeAllRanges();
       selection.addRange(range);
     }
-    await nextSelectionChange(40); // editors (Slate, Lexical) sync their own selection on selectionchange
+    await nextSelectionChange(doc, 40); // editors (Slate, Lexical) sync their own selection on selectionchange
   }
 
   function transfer(text) {
@@ -102,7 +112,7 @@
      a new undo step: one Ctrl+Z then removes exactly the inserted text. Returns the text to insert and
      how to put the selection back if the editor does not claim the event. */
   async function slateUndoBoundary(el, text) {
-    const selection = document.getSelection();
+    const selection = docOf(el).getSelection();
     const node = selection.anchorNode;
     const offset = selection.anchorOffset;
     const none = { text, undo: async () => {} };
@@ -112,12 +122,12 @@
     const previous = node.data.slice(Math.max(from, 0), offset);
     if (from < 0 || !previous || /[\ufeff\u200b\n]/.test(previous)) return none;
     selection.setBaseAndExtent(node, from, node, offset);
-    await nextSelectionChange(40);
+    await nextSelectionChange(docOf(el), 40);
     return {
       text: previous + text,
       undo: async () => {
         if (node.isConnected) selection.setBaseAndExtent(node, offset, node, offset);
-        await nextSelectionChange(40);
+        await nextSelectionChange(docOf(el), 40);
       },
     };
   }
@@ -139,22 +149,22 @@
       },
     },
     {
+      name: "paste",
+      rich: true,
+      run: (el, text) => fire(el, new ClipboardEvent("paste", { clipboardData: transfer(text), bubbles: true, cancelable: true, composed: true })),
+    },
+    {
       name: "beforeinput-text",
       rich: true,
       run: (el, text) =>
         fire(el, new InputEvent("beforeinput", { inputType: "insertText", data: text, bubbles: true, cancelable: true, composed: true })),
     },
-    {
-      name: "paste",
-      rich: true,
-      run: (el, text) => fire(el, new ClipboardEvent("paste", { clipboardData: transfer(text), bubbles: true, cancelable: true, composed: true })),
-    },
-    { name: "execCommand", run: (el, text) => document.execCommand("insertText", false, text) },
+    { name: "execCommand", run: (el, text) => docOf(el).execCommand("insertText", false, text) },
     {
       name: "setter",
       field: true,
       run: (el, text) => {
-        const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+        const proto = el.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
         const start = el.selectionStart;
         Object.getOwnPropertyDescriptor(proto, "value").set.call(el, el.value.slice(0, start) + text + el.value.slice(el.selectionEnd));
         el.selectionStart = el.selectionEnd = start + text.length;
@@ -167,7 +177,7 @@
   /* -> { ok, strategy } or { ok: false, reason }: "notEditable", "conversationChanged" (stillValid() said
      no: checked before each step, since every await lets the page change), "changedOtherwise", "refused". */
   async function insert(el, text, stillValid = () => true) {
-    if (!isEditable(el) || !el.isConnected) return { ok: false, reason: "notEditable" };
+    if (!isEditable(el) || !Responde.frames.connected(el)) return { ok: false, reason: "notEditable" };
     if (!stillValid()) return { ok: false, reason: "conversationChanged" };
     await placeCaret(el);
     const wanted = squash(text);
@@ -176,7 +186,7 @@
       if ((strategy.rich && !el.isContentEditable) || (strategy.field && !isField(el))) continue;
       const before = squash(currentText(el));
       const claimed = await strategy.run(el, text, stillValid);
-      if (!claimed) continue;
+      if (!claimed && !strategy.rich) continue; // a command or setter that did not run changed nothing
       const landed = () => occurrences(squash(currentText(el)), wanted) > occurrences(before, wanted);
       if (!landed() && el.isContentEditable) await settle(el, SETTLE_MS);
       const after = squash(currentText(el));

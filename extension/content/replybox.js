@@ -1,30 +1,37 @@
 /* Finding the reply box on any page: the box the agent picked once for this site (remembered in
    chrome.storage), else the adapter's selectors, else heuristics — the focused or last focused editable,
-   then the visible, enabled, non-search editable nearest the conversation, larger boxes first. */
+   then the visible, enabled, non-search editable nearest the conversation, larger boxes first. The
+   heuristics also look inside same-origin frames (frames.js), where iframe editors such as TinyMCE type. */
 (function (root) {
   const Responde = root.Responde;
   if (Responde.replyBox) return;
+  const { frames } = Responde;
   const STORE_KEY = "replyBoxBySite";
   const EDITABLES = "textarea, [contenteditable='true'], [contenteditable=''], [contenteditable='plaintext-only'], [role=textbox]";
   const SEARCH = /search|buscar|busca|pesquis|procura|filter|filtro|搜索|查找/i;
   let picked = null; // the remembered selector for this site
   let lastFocused = null;
 
-  document.addEventListener("focusin", (event) => {
+  frames.listen("focusin", (event) => {
     if (!event.isTrusted) return; // a page's synthetic focusin does not choose the reply box
     const el = editableRoot(event.target);
     if (el && usable(el)) lastFocused = el;
-  }, true);
+  });
 
   const ready = chrome.storage.local.get(STORE_KEY).then((stored) => {
     picked = (stored[STORE_KEY] || {})[location.host] || null;
   }, () => null);
 
-  /* The outermost contenteditable (editors nest them), or the field itself. */
+  /* The outermost contenteditable (editors nest them), or the field itself; for a frame, what has the
+     focus inside it. By tag name: an element of a frame is not an instance of this document's classes. */
   function editableRoot(el) {
     if (!el || el.nodeType !== 1) return null;
-    if (el instanceof HTMLTextAreaElement) return el;
-    if (el instanceof HTMLInputElement) return /^(text|)$/.test(el.type) ? el : null;
+    if (frames.isFrame(el)) {
+      const inner = frames.inner(el);
+      return inner ? editableRoot(frames.activeElement(inner)) : null;
+    }
+    if (el.tagName === "TEXTAREA") return el;
+    if (el.tagName === "INPUT") return /^(text|)$/.test(el.type) ? el : null;
     if (!el.isContentEditable) return null;
     let top = el;
     while (top.parentElement && top.parentElement.isContentEditable) top = top.parentElement;
@@ -34,8 +41,8 @@
   function visible(el) {
     const rect = el.getBoundingClientRect();
     if (rect.width < 2 || rect.height < 2) return false;
-    const style = getComputedStyle(el);
-    return style.visibility !== "hidden" && style.display !== "none";
+    const style = el.ownerDocument.defaultView.getComputedStyle(el);
+    return style.visibility !== "hidden" && style.display !== "none" && frames.framesVisible(el);
   }
 
   function searchLike(el) {
@@ -46,13 +53,16 @@
 
   function usable(el) {
     return (
-      !!el && el.isConnected && !el.disabled && !el.readOnly && !el.closest("responde-panel") && visible(el) && !searchLike(el)
+      !!el && frames.connected(el) && !el.disabled && !el.readOnly && !el.closest("responde-panel") && visible(el) && !searchLike(el)
     );
   }
 
-  /* Depth of the deepest ancestor shared with the conversation: a higher number is nearer. */
-  function nearness(el, conversation) {
+  /* Depth of the deepest ancestor shared with the conversation: a higher number is nearer (a box in a
+     frame is as near as its frame). */
+  function nearness(box, conversation) {
     if (!conversation) return 0;
+    const el = frames.hostIn(conversation.ownerDocument, box);
+    if (!el) return 0;
     let depth = 0;
     for (let node = conversation; node; node = node.parentElement) depth += 1;
     for (let node = conversation; node; node = node.parentElement, depth -= 1) if (node.contains(el)) return depth;
@@ -61,15 +71,17 @@
 
   function candidates(doc) {
     const seen = new Set();
-    for (const el of doc.querySelectorAll(EDITABLES)) {
-      const top = editableRoot(el); // a role=textbox that is not editable is no place to type
-      if (top && usable(top)) seen.add(top);
+    for (const inDoc of frames.documents(doc)) {
+      for (const el of inDoc.querySelectorAll(EDITABLES)) {
+        const top = editableRoot(el); // a role=textbox that is not editable is no place to type
+        if (top && usable(top)) seen.add(top);
+      }
     }
     return [...seen];
   }
 
   function byHeuristics(doc, conversation) {
-    const focused = editableRoot(doc.activeElement);
+    const focused = editableRoot(frames.activeElement(doc));
     if (focused && usable(focused)) return focused;
     if (lastFocused && usable(lastFocused)) return lastFocused;
     const area = (el) => {
