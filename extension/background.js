@@ -7,7 +7,7 @@ const CONTENT_FILES = [
   "content/registry.js",
   "content/adapters/generic.js",
   "content/identity.js",
-  "content/frames.js",
+  "content/nested.js",
   "content/replybox.js",
   "content/insert.js",
   "content/drawn.js",

@@ -27,7 +27,7 @@ if [ ! -f "$vendor/react-dom.production.min.js" ]; then
 fi
 
 # The real editors the insertion tests type into (Quill, TipTap, Lexical, Draft.js, Slate, CKEditor 5, Trix,
-# TinyMCE, React, Vue), pinned in tests/fixtures/editors/package-lock.json, bundled for the browser by
+# TinyMCE, Material Web, React, Vue), pinned in tests/fixtures/editors/package-lock.json, bundled for the browser by
 # esbuild (from npm too). CKEditor 5 and TinyMCE are GPL-2.0-or-later (their "GPL" licence keys): test
 # fixtures only, never shipped with the extension.
 # Nothing built is committed: tests/fixtures/vendor/ is rebuilt here whenever it is missing or older than

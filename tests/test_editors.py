@@ -25,7 +25,7 @@ DESK = "desk.helpdesk.test"
 OTHER = "other.helpdesk.test"  # the same helpdesk on a host the agent has not enabled
 EDITORS = [
     *("plain", "editable", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"),
-    *("ckeditor", "trix", "tinymce"),
+    *("ckeditor", "trix", "tinymce", "material"),
 ]
 NAMES = {
     "plain": "plain textarea",
@@ -40,6 +40,7 @@ NAMES = {
     "ckeditor": "CKEditor 5 (classic)",
     "trix": "Trix 2",
     "tinymce": "TinyMCE 8 (classic: inside an iframe)",
+    "material": "Material Web text field (textarea in a shadow root)",
 }
 IFRAMED = {"tinymce"}  # the editable is the body of a same-origin iframe
 DRAFT = "Gracias por escribir."  # what the agent typed before inserting
@@ -295,9 +296,11 @@ def test_the_heuristics_skip_hidden_read_only_disabled_and_search_boxes(desk: De
     page.close()
 
 
-def test_with_nothing_focused_the_reply_goes_into_the_editor_inside_a_same_origin_frame(desk: Desk) -> None:
-    """TinyMCE types into the body of an iframe: the heuristics look inside frames of the page's origin."""
-    page = desk.open("/inbox/c103?editor=tinymce")
+@pytest.mark.parametrize("kind", ["tinymce", "material"])
+def test_with_nothing_focused_the_reply_goes_into_a_frame_or_a_shadow_root(desk: Desk, kind: str) -> None:
+    """TinyMCE types into the body of an iframe, Material Web's field into a textarea in its shadow root:
+    the heuristics look inside frames of the page's origin and inside open shadow roots."""
+    page = desk.open(f"/inbox/c103?editor={kind}")
     wait_ready(page)
     page.wait_for_function("() => composer.element")
     suggestion = first_suggestion(page)

@@ -12,7 +12,8 @@
    claiming it (preventDefault), some a moment later. Each step is read back after the editor had its
    chance: text in means done; an editor that changes nothing passes to the next step; one that changes the
    text another way stops the chain, so the text never goes in twice. The box may be in a same-origin
-   frame (TinyMCE): selection, focus and commands are its own document's. */
+   frame (TinyMCE) or an open shadow root (web-component fields): selection, focus and commands are its own
+   document's, or its shadow root's. */
 (function (root) {
   const Responde = root.Responde;
   if (Responde.insert) return;
@@ -20,8 +21,8 @@
   const SETTLE_MS = 50; // how long an editor that claimed an event may take to re-render
 
   // Only the agent's own focus counts (a page's synthetic focusin cannot choose where the text goes); in a
-  // same-origin frame's editor too (frames.js hooks each frame's document).
-  Responde.frames.listen("focusin", (event) => event.isTrusted && touched.add(event.target));
+  // same-origin frame's editor and inside an open shadow root too (nested.js).
+  Responde.nested.listen("focusin", (event) => event.isTrusted && touched.add(Responde.nested.origin(event)));
 
   // By tag name, not instanceof: an element of a frame is an instance of that frame's classes.
   const isField = (el) => !!el && (el.tagName === "TEXTAREA" || el.tagName === "INPUT");
@@ -81,8 +82,8 @@
       return;
     }
     const doc = docOf(el);
-    const selection = doc.getSelection();
-    const inside = doc.activeElement === el && selection.rangeCount && el.contains(selection.anchorNode);
+    const selection = Responde.nested.selectionFor(el);
+    const inside = Responde.nested.activeElement(doc) === el && selection.rangeCount && el.contains(selection.anchorNode);
     if (inside) return;
     el.focus();
     if (!selection.rangeCount || !el.contains(selection.anchorNode)) {
@@ -112,7 +113,7 @@
      a new undo step: one Ctrl+Z then removes exactly the inserted text. Returns the text to insert and
      how to put the selection back if the editor does not claim the event. */
   async function slateUndoBoundary(el, text) {
-    const selection = docOf(el).getSelection();
+    const selection = Responde.nested.selectionFor(el);
     const node = selection.anchorNode;
     const offset = selection.anchorOffset;
     const none = { text, undo: async () => {} };
@@ -177,7 +178,7 @@
   /* -> { ok, strategy } or { ok: false, reason }: "notEditable", "conversationChanged" (stillValid() said
      no: checked before each step, since every await lets the page change), "changedOtherwise", "refused". */
   async function insert(el, text, stillValid = () => true) {
-    if (!isEditable(el) || !Responde.frames.connected(el)) return { ok: false, reason: "notEditable" };
+    if (!isEditable(el) || !Responde.nested.connected(el)) return { ok: false, reason: "notEditable" };
     if (!stillValid()) return { ok: false, reason: "conversationChanged" };
     await placeCaret(el);
     const wanted = squash(text);

@@ -49,7 +49,7 @@
     const snapshot = adapter && adapter.conversation ? registry.read(adapter, document, false) : null;
     if (!snapshot || parsing(snapshot.conversation)) return null;
     const key = identity.of(snapshot);
-    const keep = bound && !bound.selection && bound.key === key && bound.box && Responde.frames.connected(bound.box);
+    const keep = bound && !bound.selection && bound.key === key && bound.box && Responde.nested.connected(bound.box);
     if (keep) snapshot.replyBox = bound.box;
     else if (document.readyState !== "loading") snapshot.replyBox = Responde.replyBox.find(adapter, document, snapshot.conversation);
     const content = identity.fingerprint(`${snapshot.text}|${JSON.stringify(snapshot.context)}`);
@@ -60,7 +60,7 @@
   function stillBound() {
     if (!bound) return false;
     const now = current();
-    if (bound.selection) return location.href === bound.href && (now ? now.key : null) === bound.pageKey && !!bound.box && Responde.frames.connected(bound.box);
+    if (bound.selection) return location.href === bound.href && (now ? now.key : null) === bound.pageKey && !!bound.box && Responde.nested.connected(bound.box);
     return !!now && now.key === bound.key && now.box === bound.box;
   }
 

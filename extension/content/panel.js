@@ -97,7 +97,7 @@
       this.state = null;
       this.watched = new WeakSet();
       this.onKey = (event) => this.shortcut(event);
-      Responde.frames.listen("keydown", this.onKey); // Alt+1 typed in a same-origin frame's editor too
+      Responde.nested.listen("keydown", this.onKey); // Alt+1 typed in a same-origin frame's editor too
       document.documentElement.append(this.host);
     }
 

@@ -1,20 +1,21 @@
 /* Finding the reply box on any page: the box the agent picked once for this site (remembered in
    chrome.storage), else the adapter's selectors, else heuristics — the focused or last focused editable,
    then the visible, enabled, non-search editable nearest the conversation, larger boxes first. The
-   heuristics also look inside same-origin frames (frames.js), where iframe editors such as TinyMCE type. */
+   heuristics also look inside same-origin frames and open shadow roots (nested.js), where iframe editors
+   such as TinyMCE and web-component text fields keep their box. */
 (function (root) {
   const Responde = root.Responde;
   if (Responde.replyBox) return;
-  const { frames } = Responde;
+  const { nested } = Responde;
   const STORE_KEY = "replyBoxBySite";
   const EDITABLES = "textarea, [contenteditable='true'], [contenteditable=''], [contenteditable='plaintext-only'], [role=textbox]";
   const SEARCH = /search|buscar|busca|pesquis|procura|filter|filtro|搜索|查找/i;
   let picked = null; // the remembered selector for this site
   let lastFocused = null;
 
-  frames.listen("focusin", (event) => {
+  nested.listen("focusin", (event) => {
     if (!event.isTrusted) return; // a page's synthetic focusin does not choose the reply box
-    const el = editableRoot(event.target);
+    const el = editableRoot(nested.origin(event));
     if (el && usable(el)) lastFocused = el;
   });
 
@@ -26,9 +27,9 @@
      focus inside it. By tag name: an element of a frame is not an instance of this document's classes. */
   function editableRoot(el) {
     if (!el || el.nodeType !== 1) return null;
-    if (frames.isFrame(el)) {
-      const inner = frames.inner(el);
-      return inner ? editableRoot(frames.activeElement(inner)) : null;
+    if (nested.isFrame(el)) {
+      const inner = nested.inner(el);
+      return inner ? editableRoot(nested.activeElement(inner)) : null;
     }
     if (el.tagName === "TEXTAREA") return el;
     if (el.tagName === "INPUT") return /^(text|)$/.test(el.type) ? el : null;
@@ -42,7 +43,7 @@
     const rect = el.getBoundingClientRect();
     if (rect.width < 2 || rect.height < 2) return false;
     const style = el.ownerDocument.defaultView.getComputedStyle(el);
-    return style.visibility !== "hidden" && style.display !== "none" && frames.framesVisible(el);
+    return style.visibility !== "hidden" && style.display !== "none" && nested.framesVisible(el);
   }
 
   function searchLike(el) {
@@ -53,7 +54,7 @@
 
   function usable(el) {
     return (
-      !!el && frames.connected(el) && !el.disabled && !el.readOnly && !el.closest("responde-panel") && visible(el) && !searchLike(el)
+      !!el && nested.connected(el) && !el.disabled && !el.readOnly && !el.closest("responde-panel") && visible(el) && !searchLike(el)
     );
   }
 
@@ -61,7 +62,7 @@
      frame is as near as its frame). */
   function nearness(box, conversation) {
     if (!conversation) return 0;
-    const el = frames.hostIn(conversation.ownerDocument, box);
+    const el = nested.hostIn(conversation.ownerDocument, box);
     if (!el) return 0;
     let depth = 0;
     for (let node = conversation; node; node = node.parentElement) depth += 1;
@@ -71,8 +72,8 @@
 
   function candidates(doc) {
     const seen = new Set();
-    for (const inDoc of frames.documents(doc)) {
-      for (const el of inDoc.querySelectorAll(EDITABLES)) {
+    for (const place of nested.roots(doc)) {
+      for (const el of place.querySelectorAll(EDITABLES)) {
         const top = editableRoot(el); // a role=textbox that is not editable is no place to type
         if (top && usable(top)) seen.add(top);
       }
@@ -81,7 +82,7 @@
   }
 
   function byHeuristics(doc, conversation) {
-    const focused = editableRoot(frames.activeElement(doc));
+    const focused = editableRoot(nested.activeElement(doc));
     if (focused && usable(focused)) return focused;
     if (lastFocused && usable(lastFocused)) return lastFocused;
     const area = (el) => {
