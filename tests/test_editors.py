@@ -355,6 +355,17 @@ def test_content_scripts_run_only_on_the_sites_the_agent_enabled(desk: Desk) -> 
     page.close()
 
 
+def start_pick(popup: Any, page: Any) -> None:
+    """Pick the reply box, from the popup; the page is in the pick mode when this returns."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        popup.click("#pick")
+    except PlaywrightError:  # the popup closes itself once it has asked the page: the click may not return
+        assert popup.is_closed()
+    page.wait_for_selector("responde-pick", state="attached")
+
+
 def test_the_reply_box_picked_once_is_remembered_for_the_site(desk: Desk) -> None:
     """Two boxes: the heuristics take the larger internal note; the agent picks the reply box once."""
     page = desk.open("/inbox/c103?note=1")
@@ -363,13 +374,7 @@ def test_the_reply_box_picked_once_is_remembered_for_the_site(desk: Desk) -> Non
     popup.wait_for_selector("#pick")
     assert popup.text_content("#site-status") == "enabled on this site"
     assert popup.locator("#disable").count() == 1
-    from playwright.sync_api import Error as PlaywrightError
-
-    try:
-        popup.click("#pick")
-    except PlaywrightError:  # the popup closes itself once it has asked the page: the click may not return
-        assert popup.is_closed()
-    page.wait_for_selector("responde-pick", state="attached")
+    start_pick(popup, page)
     page.hover("#composer textarea")
     page.screenshot(path=str(ARTIFACTS / "pick-reply-box.png"))
     page.click("#composer textarea")
@@ -390,4 +395,43 @@ def test_the_reply_box_picked_once_is_remembered_for_the_site(desk: Desk) -> Non
             page.reload()
     worker.evaluate("chrome.storage.local.remove('replyBoxBySite')")
     popup.close()
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "selector"),
+    [
+        ("material", '#composer > div > md-outlined-text-field >>> textarea[aria-label="Respuesta"]'),
+        ("tinymce", "#mce_0_ifr >>> #tinymce"),
+    ],
+)
+def test_a_box_in_a_shadow_root_or_a_frame_can_be_picked(desk: Desk, kind: str, selector: str) -> None:
+    """The heuristics may take the larger internal note; the agent picks the editor inside a shadow root
+    or a frame, and Responde finds it again through its holder (after a reload too)."""
+    page = desk.open(f"/inbox/c103?note=1&editor={kind}")
+    wait_ready(page)
+    page.wait_for_function("() => composer.element")
+    start_pick(popup_for(desk, page), page)
+    if kind in IFRAMED:
+        page.frame_locator(".composer iframe").locator("body").click()
+    else:
+        page.evaluate_handle("composer.element").as_element().click()
+    assert page.locator("responde-pick").count() == 0
+    worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)
+    stored = worker.evaluate("chrome.storage.local.get('replyBoxBySite')")
+    assert stored == {"replyBoxBySite": {DESK: selector}}
+    for attempt in range(2):  # now, and after a reload
+        wait_ready(page)
+        page.wait_for_function("() => composer.element")
+        suggestion = first_suggestion(page)
+        page.click("#who")  # the focus away from the editor: the remembered box is the way in
+        page.keyboard.press("Alt+1")
+        page.wait_for_function("() => composer.read() !== ''")
+        assert page.evaluate("[composer.read(), document.querySelector('.internal-note').value]") == [
+            suggestion,
+            "",
+        ]
+        if not attempt:
+            page.reload()
+    worker.evaluate("chrome.storage.local.remove('replyBoxBySite')")
     page.close()

@@ -49,11 +49,19 @@
     const snapshot = adapter && adapter.conversation ? registry.read(adapter, document, false) : null;
     if (!snapshot || parsing(snapshot.conversation)) return null;
     const key = identity.of(snapshot);
-    const keep = bound && !bound.selection && bound.key === key && bound.box && Responde.nested.connected(bound.box);
+    // A box the agent picked may appear after another was bound (an editor that starts late, TinyMCE's
+    // frame): then the picked one takes over. Only asked while the bound box is not the picked one.
+    const keep =
+      bound && !bound.selection && bound.key === key && bound.box && Responde.nested.connected(bound.box) &&
+      (bound.picked || !Responde.replyBox.pickedBox(document));
+    let picked = keep && bound.picked;
     if (keep) snapshot.replyBox = bound.box;
-    else if (document.readyState !== "loading") snapshot.replyBox = Responde.replyBox.find(adapter, document, snapshot.conversation);
+    else if (document.readyState !== "loading") {
+      snapshot.replyBox = Responde.replyBox.find(adapter, document, snapshot.conversation);
+      picked = !!snapshot.replyBox && snapshot.replyBox === Responde.replyBox.pickedBox(document);
+    }
     const content = identity.fingerprint(`${snapshot.text}|${JSON.stringify(snapshot.context)}`);
-    return { snapshot, key, box: snapshot.replyBox, content };
+    return { snapshot, key, box: snapshot.replyBox, content, picked };
   }
 
   /* Is the panel still showing the conversation that is on the page, into the same reply box? */
@@ -142,7 +150,7 @@
     if (bound && now.key === bound.key && now.box === bound.box) return;
     const place = (key) => key.slice(0, key.lastIndexOf("|")); // the key without the message fingerprint
     const changed = !!bound && !bound.selection && place(bound.key) !== place(now.key);
-    bound = { key: now.key, box: now.box, content: now.content };
+    bound = { key: now.key, box: now.box, content: now.content, picked: now.picked };
     const hit = cache.get(now.key);
     if (changed && panel) panel.loading("conversationChanged"); // the old suggestions go at once
     if (hit) {

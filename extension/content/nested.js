@@ -120,6 +120,18 @@
     return true;
   }
 
+  /* `el`'s box on the top page's viewport (an element in a frame measures from the frame's corner). */
+  function viewportRect(el) {
+    const rect = el.getBoundingClientRect();
+    let { left, top } = rect;
+    for (let frame = frameOf(el), depth = 0; frame && depth <= DEPTH; frame = frameOf(frame), depth += 1) {
+      const outer = frame.getBoundingClientRect();
+      left += outer.left + frame.clientLeft;
+      top += outer.top + frame.clientTop;
+    }
+    return { left, top, width: rect.width, height: rect.height };
+  }
+
   /* The element that has the focus, looking inside readable frames and open shadow roots. */
   function activeElement(doc = document) {
     let active = doc.activeElement;
@@ -152,6 +164,7 @@
 
   hook(document);
   Responde.nested = {
-    listen, documents, roots, inner, isFrame, hostIn, connected, framesVisible, activeElement, origin, selectionFor,
+    listen, documents, roots, inner, isFrame, holder, hostIn, connected, framesVisible, viewportRect, activeElement,
+    origin, selectionFor, DEPTH,
   };
 })(globalThis);

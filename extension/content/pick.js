@@ -2,7 +2,8 @@
    replies go into; Responde remembers it for this site. Only real mouse moves, clicks and keys count
    (isTrusted): the page cannot pick for the agent, nor steer the highlight. Esc cancels. The overlay gets
    the panel's treatment (drawn.js): a closed shadow root whose hint is drawn from a data-t attribute, so
-   the page can neither read nor rewrite it. */
+   the page can neither read nor rewrite it. A box inside a same-origin frame or an open shadow root can be
+   picked too (nested.js): the mode listens in every frame's document. */
 (function (root) {
   const Responde = root.Responde;
   if (Responde.pick) return;
@@ -30,7 +31,7 @@
 
   function stop() {
     if (!active) return;
-    for (const [type, handler] of active.handlers) document.removeEventListener(type, handler, true);
+    for (const doc of active.docs) for (const [type, handler] of active.handlers) doc.removeEventListener(type, handler, true);
     active.view.host.remove();
     active = null;
   }
@@ -42,14 +43,14 @@
     const lang = pickUiLang(uiLang, navigator.language);
     return new Promise((resolve) => {
       const view = overlay(lang);
-      const target = (event) => Responde.replyBox.editableRoot(event.target);
+      const target = (event) => Responde.replyBox.editableRoot(Responde.nested.origin(event));
       const onMove = (event) => {
         const el = target(event);
         if (!el) {
           view.box.style.display = "none";
           return;
         }
-        const rect = el.getBoundingClientRect();
+        const rect = Responde.nested.viewportRect(el);
         Object.assign(view.box.style, { display: "block", left: `${rect.left - 3}px`, top: `${rect.top - 3}px`, width: `${rect.width}px`, height: `${rect.height}px` });
       };
       const onClick = (event) => {
@@ -69,8 +70,9 @@
         }
       };
       const handlers = { mousemove: onMove, click: onClick, keydown: onKey };
-      active = { view, handlers: Object.entries(handlers).map(([type, handler]) => [type, trusted(handler)]) };
-      for (const [type, handler] of active.handlers) document.addEventListener(type, handler, true);
+      const docs = Responde.nested.documents();
+      active = { view, docs, handlers: Object.entries(handlers).map(([type, handler]) => [type, trusted(handler)]) };
+      for (const doc of docs) for (const [type, handler] of active.handlers) doc.addEventListener(type, handler, true);
     });
   }
 

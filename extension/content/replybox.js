@@ -94,11 +94,22 @@
     return ranked.length ? ranked[0].el : null;
   }
 
+  /* A box picked inside a frame or a shadow root is remembered as its holder's selector, PIERCE, then its
+     own inside the holder (the frame's document or the host's shadow root), as deep as it is nested. */
+  const PIERCE = " >>> ";
+
   function bySelector(doc, selector) {
     if (!selector) return null;
+    const parts = selector.split(PIERCE);
     let found = [];
     try {
-      found = Array.from(doc.querySelectorAll(selector));
+      let scope = doc;
+      for (const part of parts.slice(0, -1)) {
+        const holder = scope.querySelector(part);
+        scope = holder && (nested.isFrame(holder) ? nested.inner(holder) : holder.shadowRoot);
+        if (!scope) return null;
+      }
+      found = Array.from(scope.querySelectorAll(parts[parts.length - 1]));
     } catch {
       return null; // a stored selector this page cannot parse
     }
@@ -110,8 +121,14 @@
     return bySelector(doc, picked) || bySelector(doc, adapter && adapter.replyBox) || byHeuristics(doc, conversation);
   }
 
-  /* A CSS selector that finds `el` again after a reload: an id, a stable attribute, else a short path. */
-  function selectorFor(el) {
+  /* A selector that finds `el` again after a reload, through the frames and shadow roots holding it. */
+  function selectorFor(el, depth = 0) {
+    const holder = depth < 2 * nested.DEPTH ? nested.holder(el) : null;
+    return holder ? `${selectorFor(holder, depth + 1)}${PIERCE}${ownSelector(el)}` : ownSelector(el);
+  }
+
+  /* A CSS selector of `el` in its own document or shadow root: an id, a stable attribute, else a short path. */
+  function ownSelector(el) {
     const quote = (value) => `"${String(value).replace(/["\\]/g, "\\$&")}"`;
     const tag = el.tagName.toLowerCase();
     if (el.id && !/\d{3,}/.test(el.id)) return `#${CSS.escape(el.id)}`;
@@ -120,7 +137,7 @@
       if (value) return `${tag}[${attr}=${quote(value)}]`;
     }
     const parts = [];
-    for (let node = el; node && node !== document.body && parts.length < 4; node = node.parentElement) {
+    for (let node = el; node && node !== el.ownerDocument.body && parts.length < 4; node = node.parentElement) {
       const classes = Array.from(node.classList).filter((c) => !/\d{3,}|active|focus|selected/.test(c)).slice(0, 2);
       parts.unshift(node.tagName.toLowerCase() + classes.map((c) => `.${CSS.escape(c)}`).join(""));
       if (node.id && !/\d{3,}/.test(node.id)) {
@@ -143,5 +160,8 @@
     return { selector, saved };
   }
 
-  Responde.replyBox = { find, remember, ready, editableRoot, usable, selectorFor, picked: () => picked };
+  /* The box the agent picked for this site, when it is on the page now. */
+  const pickedBox = (doc) => bySelector(doc, picked);
+
+  Responde.replyBox = { find, remember, ready, editableRoot, usable, selectorFor, pickedBox, picked: () => picked };
 })(globalThis);
