@@ -109,6 +109,15 @@ def popup_for(desk: Desk, page: Any) -> Any:
     return popup
 
 
+def click_into(page: Any, kind: str) -> None:
+    """The agent's click into the composer's editable (inside its iframe for TinyMCE)."""
+    page.wait_for_function("() => composer.element")  # some editors start asynchronously
+    if kind in IFRAMED:
+        page.frame_locator(".composer iframe").locator("body").click()
+    else:
+        page.evaluate_handle("composer.element").as_element().click()
+
+
 def first_suggestion(page: Any) -> str:
     """The first suggestion as the panel draws it (its closed root read from the extension's world)."""
     return view(page).locator("li .text").first.text_content()
@@ -125,11 +134,7 @@ def test_insert_goes_into_the_editor_model_and_one_undo_removes_it(desk: Desk, k
             page.close()
     assert page.get_attribute("responde-panel", "data-adapter") == "generic"
     suggestion = first_suggestion(page)
-    page.wait_for_function("() => composer.element")  # some editors start asynchronously
-    if kind in IFRAMED:
-        page.frame_locator(".composer iframe").locator("body").click()
-    else:
-        page.evaluate_handle("composer.element").as_element().click()
+    click_into(page, kind)
     page.keyboard.type(DRAFT)  # the agent's own draft, typed
     page.wait_for_timeout(1100)  # reading the panel: editors group undo steps typed within ~1 s
     page.keyboard.press("Alt+1")
@@ -379,12 +384,22 @@ def test_the_reply_box_picked_once_is_remembered_for_the_site(desk: Desk) -> Non
     page.screenshot(path=str(ARTIFACTS / "pick-reply-box.png"))
     page.click("#composer textarea")
     assert page.locator("responde-pick").count() == 0
+    the_picked_box_takes_the_reply(desk, page, 'textarea[placeholder="Escribe tu respuesta"]')
+    popup.close()
+    page.close()
+
+
+def the_picked_box_takes_the_reply(desk: Desk, page: Any, selector: str) -> None:
+    """The pick was stored as `selector`, and Alt+1 types into the composer, not into the larger internal
+    note, with the focus elsewhere: now, and after a reload. The pick is forgotten after."""
     worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)
     stored = worker.evaluate("chrome.storage.local.get('replyBoxBySite')")
-    assert stored == {"replyBoxBySite": {DESK: 'textarea[placeholder="Escribe tu respuesta"]'}}
-    for attempt in range(2):  # now, and after a reload
+    assert stored == {"replyBoxBySite": {DESK: selector}}
+    for attempt in range(2):
         wait_ready(page)
+        page.wait_for_function("() => composer.element")
         suggestion = first_suggestion(page)
+        page.click("#who")  # the focus away from the editor: the remembered box is the way in
         page.keyboard.press("Alt+1")
         page.wait_for_function("() => composer.read() !== ''")
         assert page.evaluate("[composer.read(), document.querySelector('.internal-note').value]") == [
@@ -394,8 +409,6 @@ def test_the_reply_box_picked_once_is_remembered_for_the_site(desk: Desk) -> Non
         if not attempt:
             page.reload()
     worker.evaluate("chrome.storage.local.remove('replyBoxBySite')")
-    popup.close()
-    page.close()
 
 
 @pytest.mark.parametrize(
@@ -412,26 +425,7 @@ def test_a_box_in_a_shadow_root_or_a_frame_can_be_picked(desk: Desk, kind: str, 
     wait_ready(page)
     page.wait_for_function("() => composer.element")
     start_pick(popup_for(desk, page), page)
-    if kind in IFRAMED:
-        page.frame_locator(".composer iframe").locator("body").click()
-    else:
-        page.evaluate_handle("composer.element").as_element().click()
+    click_into(page, kind)
     assert page.locator("responde-pick").count() == 0
-    worker = next(w for w in desk.ctx.service_workers if desk.ext_id in w.url)
-    stored = worker.evaluate("chrome.storage.local.get('replyBoxBySite')")
-    assert stored == {"replyBoxBySite": {DESK: selector}}
-    for attempt in range(2):  # now, and after a reload
-        wait_ready(page)
-        page.wait_for_function("() => composer.element")
-        suggestion = first_suggestion(page)
-        page.click("#who")  # the focus away from the editor: the remembered box is the way in
-        page.keyboard.press("Alt+1")
-        page.wait_for_function("() => composer.read() !== ''")
-        assert page.evaluate("[composer.read(), document.querySelector('.internal-note').value]") == [
-            suggestion,
-            "",
-        ]
-        if not attempt:
-            page.reload()
-    worker.evaluate("chrome.storage.local.remove('replyBoxBySite')")
+    the_picked_box_takes_the_reply(desk, page, selector)
     page.close()
