@@ -147,7 +147,10 @@
       if (bound) clear();
       return;
     }
-    if (bound && now.key === bound.key && now.box === bound.box) return;
+    if (bound && now.key === bound.key && now.box === bound.box) {
+      bound.picked = now.picked; // found again as the picked box: no need to look for it again
+      return;
+    }
     const place = (key) => key.slice(0, key.lastIndexOf("|")); // the key without the message fingerprint
     const changed = !!bound && !bound.selection && place(bound.key) !== place(now.key);
     bound = { key: now.key, box: now.box, content: now.content, picked: now.picked };
