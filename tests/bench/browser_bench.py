@@ -31,7 +31,10 @@ SITES = {
     "shopee": "seller.shopee.com.br",
 }
 DESK = "desk.helpdesk.test"
-EDITORS = ["plain", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"]
+EDITORS = [
+    *("plain", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"),
+    *("ckeditor", "trix", "tinymce", "material"),
+]
 BASELINE = "a47d16e"  # the extension before issue #17 (document_idle, a 120 ms debounce, no warm-up)
 
 
