@@ -25,7 +25,7 @@ DESK = "desk.helpdesk.test"
 OTHER = "other.helpdesk.test"  # the same helpdesk on a host the agent has not enabled
 EDITORS = [
     *("plain", "editable", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"),
-    *("ckeditor", "trix", "tinymce", "material"),
+    *("ckeditor", "trix", "tinymce", "material", "shadow"),
 ]
 NAMES = {
     "plain": "plain textarea",
@@ -41,6 +41,7 @@ NAMES = {
     "trix": "Trix 2",
     "tinymce": "TinyMCE 8 (classic: inside an iframe)",
     "material": "Material Web text field (textarea in a shadow root)",
+    "shadow": "contenteditable in a web component's shadow root",
 }
 IFRAMED = {"tinymce"}  # the editable is the body of a same-origin iframe
 DRAFT = "Gracias por escribir."  # what the agent typed before inserting
