@@ -99,32 +99,39 @@
     return node && node.getRootNode() === doc ? node : null;
   }
 
-  /* Is `el` on this page: connected in its document, and each frame holding it connected in its own? */
+  /* The frame elements holding `el`, innermost first (none in the top document), DEPTH + 1 at most. */
+  function framesAbove(el) {
+    const frames = [];
+    for (let frame = frameOf(el); frame && frames.length <= DEPTH; frame = frameOf(frame)) frames.push(frame);
+    return frames;
+  }
+
+  /* Is `el` on this page: connected in its document, and each frame holding it (DEPTH at most) connected in
+     its own, up to the top document? */
   function connected(el) {
-    let node = el;
-    for (let depth = 0; node && depth <= DEPTH; depth += 1) {
-      if (!node.isConnected || !node.ownerDocument.defaultView) return false;
-      if (node.ownerDocument === document) return true;
-      node = frameOf(node);
-    }
-    return false;
+    const chain = [el, ...framesAbove(el)];
+    const outer = chain[chain.length - 1];
+    return (
+      chain.length <= DEPTH + 1 &&
+      outer.ownerDocument === document &&
+      chain.every((node) => node.isConnected && node.ownerDocument.defaultView)
+    );
   }
 
   /* Is the frame chain above `el` shown (each frame element visible in its document)? */
   function framesVisible(el) {
-    for (let frame = frameOf(el), depth = 0; frame && depth <= DEPTH; frame = frameOf(frame), depth += 1) {
+    return framesAbove(el).every((frame) => {
       const rect = frame.getBoundingClientRect();
       const style = frame.ownerDocument.defaultView.getComputedStyle(frame);
-      if (rect.width < 2 || rect.height < 2 || style.visibility === "hidden" || style.display === "none") return false;
-    }
-    return true;
+      return rect.width >= 2 && rect.height >= 2 && style.visibility !== "hidden" && style.display !== "none";
+    });
   }
 
   /* `el`'s box on the top page's viewport (an element in a frame measures from the frame's corner). */
   function viewportRect(el) {
     const rect = el.getBoundingClientRect();
     let { left, top } = rect;
-    for (let frame = frameOf(el), depth = 0; frame && depth <= DEPTH; frame = frameOf(frame), depth += 1) {
+    for (const frame of framesAbove(el)) {
       const outer = frame.getBoundingClientRect();
       left += outer.left + frame.clientLeft;
       top += outer.top + frame.clientTop;
