@@ -65,6 +65,10 @@ class PageServer:
 
         class Handler(SimpleHTTPRequestHandler):
             def translate_path(self, path: str) -> str:
+                if path.startswith("/vendor/ckeditor4/"):  # CKEditor 4 loads its skin and language itself
+                    root = FIXTURES / "editors" / "node_modules" / "ckeditor4"
+                    found = (root / path.split("?")[0].removeprefix("/vendor/ckeditor4/")).resolve()
+                    return str(found if found.is_relative_to(root.resolve()) else root / "missing")
                 if path.startswith("/vendor/"):
                     return str(FIXTURES / "vendor" / Path(path).name)
                 host = (self.headers.get("Host") or "").split(":")[0]

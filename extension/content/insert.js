@@ -19,6 +19,7 @@
   if (Responde.insert) return;
   const touched = new WeakSet(); // fields the agent has put the caret in: insert there, else at the end
   const SETTLE_MS = 50; // how long an editor that claimed an event may take to re-render
+  const SLATE_SYNC_MS = 120; // Slate editors (slate-react, wangEditor) sync their selection every 100 ms
 
   // Only the agent's own focus counts (a page's synthetic focusin cannot choose where the text goes); in a
   // same-origin frame's editor and inside an open shadow root too (nested.js).
@@ -129,6 +130,9 @@
       undo: async () => {
         if (node.isConnected) selection.setBaseAndExtent(node, offset, node, offset);
         await nextSelectionChange(docOf(el), 40);
+        // Slate's own editors read the page's selection at most every 100 ms (throttled); one that did not
+        // claim the event (wangEditor) would paste over the character still selected in its model.
+        await new Promise((resolve) => setTimeout(resolve, SLATE_SYNC_MS));
       },
     };
   }
@@ -146,7 +150,9 @@
         const init = { inputType: "insertFromPaste", data: typed.text, dataTransfer: transfer(typed.text) };
         const claimed = fire(el, new InputEvent("beforeinput", { ...init, bubbles: true, cancelable: true, composed: true }));
         if (!claimed) await typed.undo();
-        return claimed;
+        // wangEditor claims it and does nothing (it pastes only during a real paste): the loop gives the
+        // character back to the selection before the next step.
+        return claimed ? { claimed, abandon: typed.undo } : false;
       },
     },
     {
@@ -186,7 +192,8 @@
       if (!stillValid()) return { ok: false, reason: "conversationChanged" };
       if ((strategy.rich && !el.isContentEditable) || (strategy.field && !isField(el))) continue;
       const before = squash(currentText(el));
-      const claimed = await strategy.run(el, text, stillValid);
+      const ran = await strategy.run(el, text, stillValid);
+      const claimed = typeof ran === "object" ? ran.claimed : ran;
       if (!claimed && !strategy.rich) continue; // a command or setter that did not run changed nothing
       const landed = () => occurrences(squash(currentText(el)), wanted) > occurrences(before, wanted);
       if (!landed() && el.isContentEditable) await settle(el, SETTLE_MS);
@@ -196,6 +203,7 @@
         return { ok: true, strategy: strategy.name };
       }
       if (after !== before) return { ok: false, reason: "changedOtherwise", strategy: strategy.name };
+      if (ran && ran.abandon) await ran.abandon();
     }
     return { ok: false, reason: "refused" };
   }

@@ -43,8 +43,8 @@
     return true;
   }
 
-  /* What the page shows now. The reply box is looked for again only when the bound one is gone (finding
-     it measures layout, too dear for every mutation) and not while the page is still parsing. */
+  /* What the page shows now. The reply box is looked for again only when the bound one is gone or hidden
+     (finding it measures layout, too dear for every mutation) and not while the page is still parsing. */
   function current() {
     const snapshot = adapter && adapter.conversation ? registry.read(adapter, document, false) : null;
     if (!snapshot || parsing(snapshot.conversation)) return null;
@@ -52,7 +52,7 @@
     // A box the agent picked may appear after another was bound (an editor that starts late, TinyMCE's
     // frame): then the picked one takes over. Only asked while the bound box is not the picked one.
     const keep =
-      bound && !bound.selection && bound.key === key && bound.box && Responde.nested.connected(bound.box) &&
+      bound && !bound.selection && bound.key === key && bound.box && Responde.nested.connected(bound.box) && Responde.nested.shown(bound.box) &&
       (bound.picked || !Responde.replyBox.pickedBox(document));
     let picked = keep && bound.picked;
     if (keep) snapshot.replyBox = bound.box;
@@ -98,7 +98,7 @@
     if (requestNo !== requests || !bound || bound.key !== key) return; // the conversation changed meanwhile
     if (result && result.ok) {
       remember(key, { data: result.data, context: snapshot.context });
-      view.show(result.data, snapshot.replyBox, snapshot.context);
+      view.show(result.data, bound.box, snapshot.context); // the box may have changed meanwhile
     } else view.error(result || { error: "serverError" });
     stamp(view, started);
   }
@@ -151,6 +151,13 @@
       bound.picked = now.picked; // found again as the picked box: no need to look for it again
       return;
     }
+    if (bound && !bound.selection && now.key === bound.key) {
+      // The same conversation, another reply box (an editor that started late hid the textarea it
+      // replaced, the picked box appeared): the suggestions, shown or on their way, go into the new one.
+      Object.assign(bound, { box: now.box, picked: now.picked });
+      if (panel) panel.rebox(now.box);
+      return;
+    }
     const place = (key) => key.slice(0, key.lastIndexOf("|")); // the key without the message fingerprint
     const changed = !!bound && !bound.selection && place(bound.key) !== place(now.key);
     bound = { key: now.key, box: now.box, content: now.content, picked: now.picked };
@@ -194,6 +201,11 @@
     check();
   });
   identity.watch(check, quiet);
+  // No reply box bound, or it was hidden: an editor that starts late in its own frame (CKEditor 4) changes
+  // nothing the watch above sees. The agent's focus in a box, or a frame that loaded, is the moment to look.
+  const unbound = () => !!bound && !bound.selection && !(bound.box && Responde.nested.shown(bound.box));
+  Responde.nested.listen("focusin", (event) => event.isTrusted && unbound() && check());
+  Responde.nested.listen("load", (event) => event.isTrusted && Responde.nested.isFrame(event.target) && setTimeout(() => unbound() && check(), 0));
   document.addEventListener("readystatechange", (event) => event.isTrusted && check());
   check();
 })(globalThis);

@@ -17,10 +17,14 @@
   const hooked = []; // WeakRefs of the documents with the listeners
   const hookedSet = new WeakSet();
 
+  /* Our listeners on `doc`, added again each time it is seen (the browser ignores a listener added twice):
+     an editor that writes its frame with document.open() — CKEditor 4 does — erases every listener the
+     document had, and the document stays the same object. */
   function hook(doc) {
-    if (hookedSet.has(doc)) return;
-    hookedSet.add(doc);
-    hooked.push(new WeakRef(doc));
+    if (!hookedSet.has(doc)) {
+      hookedSet.add(doc);
+      hooked.push(new WeakRef(doc));
+    }
     for (const [type, handler] of listeners) doc.addEventListener(type, handler, true);
   }
 
@@ -118,6 +122,13 @@
     );
   }
 
+  /* Is `el` still shown (no `display: none` on it or above it, in its document and the frames holding it)?
+     Style only, no layout: cheap enough for every change of the page. An editor that starts late (CKEditor 4,
+     TinyMCE) hides the textarea it replaces. */
+  function shown(el) {
+    return [el, ...framesAbove(el)].every((node) => node.checkVisibility());
+  }
+
   /* Is the frame chain above `el` shown (each frame element visible in its document)? */
   function framesVisible(el) {
     return framesAbove(el).every((frame) => {
@@ -169,9 +180,15 @@
     return typeof top.getSelection === "function" ? top.getSelection() : el.ownerDocument.getSelection();
   }
 
+  /* A frame that loaded (again, or after document.open() and close()) gets its listeners back at once, not
+     at the next scan: the agent may type into it before anything else on the page changes. */
+  listen("load", (event) => {
+    const child = event.isTrusted && isFrame(event.target) ? inner(event.target) : null;
+    if (child) hook(child);
+  });
   hook(document);
   Responde.nested = {
-    listen, documents, roots, inner, isFrame, holder, hostIn, connected, framesVisible, viewportRect, activeElement,
-    origin, selectionFor, DEPTH,
+    listen, documents, roots, inner, isFrame, holder, hostIn, connected, shown, framesVisible, viewportRect,
+    activeElement, origin, selectionFor, DEPTH,
   };
 })(globalThis);

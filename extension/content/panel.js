@@ -158,6 +158,19 @@
       content.push(this.notice);
       this.frame(...content);
       this.updateBudgets();
+      this.watch(replyBox);
+    }
+
+    /* The same suggestions into another reply box (an editor that started late hid the one it replaced, a
+       picked box appeared): nothing is asked again or drawn again. */
+    rebox(replyBox) {
+      if (!this.state) return;
+      this.state.replyBox = replyBox;
+      this.updateBudgets();
+      this.watch(replyBox);
+    }
+
+    watch(replyBox) {
       if (replyBox && !this.watched.has(replyBox)) {
         this.watched.add(replyBox);
         replyBox.addEventListener("input", (event) => this.onBoxInput(event));
