@@ -27,11 +27,11 @@ if [ ! -f "$vendor/react-dom.production.min.js" ]; then
 fi
 
 # The real editors the insertion tests type into (Quill, TipTap, Lexical, Draft.js, Slate, CKEditor 5, Trix,
-# TinyMCE, Material Web, CKEditor 4, wangEditor, Jodit, React, Vue), pinned in
+# TinyMCE, Material Web, CKEditor 4, wangEditor, Jodit, KindEditor, Summernote, React, Vue), pinned in
 # tests/fixtures/editors/package-lock.json, bundled for the browser by esbuild (from npm too; stylesheets
-# imported as text). CKEditor 4 is not a module: the page server serves its folder from node_modules.
-# CKEditor 5 and TinyMCE are GPL-2.0-or-later (their "GPL" licence keys), CKEditor 4.22.1 GPL, LGPL or
-# MPL: test fixtures only, never shipped with the extension.
+# imported as text). CKEditor 4 and KindEditor are not modules: the page server serves their folders from
+# node_modules. CKEditor 5 and TinyMCE are GPL-2.0-or-later (their "GPL" licence keys), CKEditor 4.22.1
+# GPL, LGPL or MPL, KindEditor LGPL-2.1: test fixtures only, never shipped with the extension.
 # Nothing built is committed: tests/fixtures/vendor/ is rebuilt here whenever it is missing or older than
 # the sources.
 editors=tests/fixtures/editors
@@ -43,7 +43,7 @@ for src in "$editors"/src/*.js; do
     if [ "$shared" -nt "$out" ]; then stale=1; fi
   done
 done
-[ -f "$editors/node_modules/ckeditor4/ckeditor.js" ] || stale=1
+[ -f "$editors/node_modules/ckeditor4/ckeditor.js" ] && [ -f "$editors/node_modules/kindeditor/kindeditor-all.js" ] || stale=1
 if [ "$stale" = 1 ]; then
   echo "installing the editors from npm and bundling them for the fixture pages" >&2
   if [ ! -d "$editors/node_modules/.bin" ] || [ "$editors/package-lock.json" -nt "$editors/node_modules/.package-lock.json" ]; then

@@ -65,10 +65,12 @@ class PageServer:
 
         class Handler(SimpleHTTPRequestHandler):
             def translate_path(self, path: str) -> str:
-                if path.startswith("/vendor/ckeditor4/"):  # CKEditor 4 loads its skin and language itself
-                    root = FIXTURES / "editors" / "node_modules" / "ckeditor4"
-                    found = (root / path.split("?")[0].removeprefix("/vendor/ckeditor4/")).resolve()
-                    return str(found if found.is_relative_to(root.resolve()) else root / "missing")
+                package = path.split("/")[2] if path.count("/") > 2 else ""
+                if path.startswith("/vendor/") and package in FOLDER_EDITORS:
+                    # CKEditor 4 and KindEditor load their skins and languages themselves
+                    root = (FIXTURES / "editors" / "node_modules" / package).resolve()
+                    found = (root / path.split("?")[0].removeprefix(f"/vendor/{package}/")).resolve()
+                    return str(found if found.is_relative_to(root) else root / "missing")
                 if path.startswith("/vendor/"):
                     return str(FIXTURES / "vendor" / Path(path).name)
                 host = (self.headers.get("Host") or "").split(":")[0]
@@ -90,6 +92,9 @@ class PageServer:
 
     def stop(self) -> None:
         self.httpd.shutdown()
+
+
+FOLDER_EDITORS = {"ckeditor4", "kindeditor"}  # editors served as their npm folders, not bundled
 
 
 def extension_granted(origins: list[str], dest: Path) -> Path:

@@ -23,8 +23,8 @@
     picked = (stored[STORE_KEY] || {})[location.host] || null;
   }, () => null);
 
-  /* The outermost contenteditable (editors nest them), or the field itself; for a frame, what has the
-     focus inside it. By tag name: an element of a frame is not an instance of this document's classes. */
+  /* The outermost contenteditable (editors nest them) up to the body, or the field itself; for a frame,
+     what has the focus inside it. By tag name: an element of a frame is not an instance of this document's classes. */
   function editableRoot(el) {
     if (!el || el.nodeType !== 1) return null;
     if (nested.isFrame(el)) {
@@ -34,8 +34,10 @@
     if (el.tagName === "TEXTAREA") return el;
     if (el.tagName === "INPUT") return /^(text|)$/.test(el.type) ? el : null;
     if (!el.isContentEditable) return null;
-    let top = el;
-    while (top.parentElement && top.parentElement.isContentEditable) top = top.parentElement;
+    // A document in designMode (KindEditor's frame) is editable up to <html>: its box is the body.
+    const body = el.ownerDocument.body;
+    let top = el === el.ownerDocument.documentElement && body ? body : el;
+    while (top !== body && top.parentElement && top.parentElement.isContentEditable) top = top.parentElement;
     return top;
   }
 
@@ -73,6 +75,8 @@
   function candidates(doc) {
     const seen = new Set();
     for (const place of nested.roots(doc)) {
+      // A frame's document in designMode (KindEditor) is editable with no attribute to select.
+      if (place.designMode === "on" && place.body && usable(place.body)) seen.add(place.body);
       for (const el of place.querySelectorAll(EDITABLES)) {
         const top = editableRoot(el); // a role=textbox that is not editable is no place to type
         if (top && usable(top)) seen.add(top);

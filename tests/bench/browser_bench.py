@@ -34,6 +34,7 @@ DESK = "desk.helpdesk.test"
 EDITORS = [
     *("plain", "react", "vue", "quill", "tiptap", "lexical", "draft", "slate"),
     *("ckeditor", "trix", "tinymce", "material", "ckeditor4", "wangeditor", "jodit"),
+    *("kindeditor", "summernote"),
 ]
 BASELINE = "a47d16e"  # the extension before issue #17 (document_idle, a 120 ms debounce, no warm-up)
 
