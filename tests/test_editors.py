@@ -450,6 +450,14 @@ def the_picked_box_takes_the_reply(desk: Desk, page: Any, selector: str) -> None
     [
         ("material", '#composer > div > md-outlined-text-field >>> textarea[aria-label="Respuesta"]'),
         ("tinymce", "#mce_0_ifr >>> #tinymce"),
+        (
+            "ckeditor4",
+            "#cke_1_contents > iframe.cke_wysiwyg_frame.cke_reset >>> body",
+        ),
+        (
+            "kindeditor",
+            "div > div.ke-container.ke-container-default > div.ke-edit > iframe.ke-edit-iframe >>> body",
+        ),
     ],
 )
 def test_a_box_in_a_shadow_root_or_a_frame_can_be_picked(desk: Desk, kind: str, selector: str) -> None:

@@ -201,9 +201,11 @@
     check();
   });
   identity.watch(check, quiet);
-  // No reply box bound, or it was hidden: an editor that starts late in its own frame (CKEditor 4) changes
-  // nothing the watch above sees. The agent's focus in a box, or a frame that loaded, is the moment to look.
-  const unbound = () => !!bound && !bound.selection && !(bound.box && Responde.nested.shown(bound.box));
+  // No reply box bound, or it was hidden, or the picked one is not bound yet: an editor that starts late in
+  // its own frame (CKEditor 4) changes nothing the watch above sees. The agent's focus in a box, or a frame
+  // that loaded, is the moment to look.
+  const unbound = () =>
+    !!bound && !bound.selection && (!(bound.box && Responde.nested.shown(bound.box)) || (!bound.picked && !!Responde.replyBox.picked()));
   Responde.nested.listen("focusin", (event) => event.isTrusted && unbound() && check());
   Responde.nested.listen("load", (event) => event.isTrusted && Responde.nested.isFrame(event.target) && setTimeout(() => unbound() && check(), 0));
   document.addEventListener("readystatechange", (event) => event.isTrusted && check());

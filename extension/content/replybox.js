@@ -136,6 +136,7 @@
     const quote = (value) => `"${String(value).replace(/["\\]/g, "\\$&")}"`;
     const tag = el.tagName.toLowerCase();
     if (el.id && !/\d{3,}/.test(el.id)) return `#${CSS.escape(el.id)}`;
+    if (el === el.ownerDocument.body) return "body"; // a frame's editable body (KindEditor's has nothing else)
     for (const attr of ["data-testid", "name", "aria-label", "placeholder", "data-placeholder"]) {
       const value = el.getAttribute(attr);
       if (value) return `${tag}[${attr}=${quote(value)}]`;
