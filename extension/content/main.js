@@ -45,6 +45,9 @@
 
   /* What the page shows now. The reply box is looked for again only when the bound one is gone or hidden
      (finding it measures layout, too dear for every mutation) and not while the page is still parsing. */
+  /* A box that can still take the reply: in the page, and shown (not hidden by an editor that replaced it). */
+  const live = (box) => !!box && Responde.nested.connected(box) && Responde.nested.shown(box);
+
   function current() {
     const snapshot = adapter && adapter.conversation ? registry.read(adapter, document, false) : null;
     if (!snapshot || parsing(snapshot.conversation)) return null;
@@ -52,7 +55,7 @@
     // A box the agent picked may appear after another was bound (an editor that starts late, TinyMCE's
     // frame): then the picked one takes over. Only asked while the bound box is not the picked one.
     const keep =
-      bound && !bound.selection && bound.key === key && bound.box && Responde.nested.connected(bound.box) && Responde.nested.shown(bound.box) &&
+      bound && !bound.selection && bound.key === key && live(bound.box) &&
       (bound.picked || !Responde.replyBox.pickedBox(document));
     let picked = keep && bound.picked;
     if (keep) snapshot.replyBox = bound.box;
@@ -205,7 +208,7 @@
   // its own frame (CKEditor 4) changes nothing the watch above sees. The agent's focus in a box, or a frame
   // that loaded, is the moment to look.
   const unbound = () =>
-    !!bound && !bound.selection && (!(bound.box && Responde.nested.shown(bound.box)) || (!bound.picked && !!Responde.replyBox.picked()));
+    !!bound && !bound.selection && (!live(bound.box) || (!bound.picked && !!Responde.replyBox.picked()));
   Responde.nested.listen("focusin", (event) => event.isTrusted && unbound() && check());
   Responde.nested.listen("load", (event) => event.isTrusted && Responde.nested.isFrame(event.target) && setTimeout(() => unbound() && check(), 0));
   document.addEventListener("readystatechange", (event) => event.isTrusted && check());
