@@ -39,6 +39,10 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     # in reserve: not run yet (their READMEs)
     "again/again.jsonl": "4289b316abac6215ec97d6261495ece9bc132e3f50e5b9bffb2a9024c92faa12",
     "switch/switch.jsonl": "4a9c9a89881bca3dd6a654e87f106ebcf4c7b4722bedd8b3ee757f2beedaa5ab",
+    # real buyers' public reviews (Olist, pt-BR; a clothing store, en), labelled by a helper (its README)
+    "real/real.jsonl": "96c3cb0963337776aee436734a5ad85a19f7bc425170c6cb39f0f374521f2f99",
+    "real/LABELLING.md": "543cac17fa6c2f5d9607cb6c8ba52887de57fed9b03cf35077061f37c6ff7bc2",
+    "real/second-annotator.json": "c9b2067cc992a955b7b792deab17b7986e973d8a4a3d4578cea2b06d5a157e07",
 }
 
 
@@ -54,6 +58,7 @@ SECOND_ANNOTATED = (
     "category",
     "escalation",
     "irony",
+    "real",
     "tangled",
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
@@ -234,6 +239,7 @@ OLDER_THAN = {
             "Cancel my order. I've asked three times now. Do NOT ship it.",
         }
     ),
+    "real": frozenset({"chegou antes do prazo, super recomendo a loja"}),  # a formula in the seed corpus
     "switch": frozenset(  # greetings and buyers' formulas, all older
         {
             "Hello? Anyone there?",
