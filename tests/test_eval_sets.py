@@ -36,9 +36,11 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "wrappers/praise.json": "e7f10335a4f98742fe35f57db01eab3b94d6044477a198537898455fdaeac676",
     "behalf/behalf.jsonl": "a511c51ce0b4d107fb44d0eaea752848c6a972641e752e04102768d87da95285",
     "category/category.jsonl": "56e5ee0993acb8cb5e204924af6e5223ba249c447db8f81093a2995b1edba778",
-    # in reserve: not run yet (their READMEs)
     "again/again.jsonl": "4289b316abac6215ec97d6261495ece9bc132e3f50e5b9bffb2a9024c92faa12",
     "switch/switch.jsonl": "4a9c9a89881bca3dd6a654e87f106ebcf4c7b4722bedd8b3ee757f2beedaa5ab",
+    # in reserve: not run yet (their READMEs)
+    "verdicts/verdicts.jsonl": "57e0554334acda6b1e4cf4664466f6019192e1fbfab9055d3939664e898e795a",
+    "longhaul/longhaul.jsonl": "7261c5dab28868804727d54b9a9fc779e4e0ca312302461c744da5e1a9e1c908",
     # real buyers' public reviews (Olist, pt-BR; a clothing store, en), labelled by a helper (its README)
     "real/real.jsonl": "96c3cb0963337776aee436734a5ad85a19f7bc425170c6cb39f0f374521f2f99",
     "real/LABELLING.md": "543cac17fa6c2f5d9607cb6c8ba52887de57fed9b03cf35077061f37c6ff7bc2",
@@ -239,6 +241,8 @@ OLDER_THAN = {
             "Cancel my order. I've asked three times now. Do NOT ship it.",
         }
     ),
+    "verdicts": frozenset(),
+    "longhaul": frozenset(),
     "real": frozenset({"chegou antes do prazo, super recomendo a loja"}),  # a formula in the seed corpus
     "switch": frozenset(  # greetings and buyers' formulas, all older
         {

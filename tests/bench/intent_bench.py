@@ -53,7 +53,7 @@ LATER = {
     for key in (
         *("slang", "novice", "couriers", "bundled", "irony", "borderline"),
         *("escalation", "tangled", "behalf", "category"),
-        "real",
+        *("real", "again", "switch"),
     )
 }
 SECOND = "second-annotator.json"  # another annotator's labels of a later set's messages (ids and labels only)
