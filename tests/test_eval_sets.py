@@ -38,9 +38,11 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "category/category.jsonl": "56e5ee0993acb8cb5e204924af6e5223ba249c447db8f81093a2995b1edba778",
     "again/again.jsonl": "4289b316abac6215ec97d6261495ece9bc132e3f50e5b9bffb2a9024c92faa12",
     "switch/switch.jsonl": "4a9c9a89881bca3dd6a654e87f106ebcf4c7b4722bedd8b3ee757f2beedaa5ab",
-    # in reserve: not run yet (their READMEs)
     "verdicts/verdicts.jsonl": "57e0554334acda6b1e4cf4664466f6019192e1fbfab9055d3939664e898e795a",
     "longhaul/longhaul.jsonl": "7261c5dab28868804727d54b9a9fc779e4e0ca312302461c744da5e1a9e1c908",
+    # in reserve: not run yet (their READMEs)
+    "wholesale/wholesale.jsonl": "79a13d709930f21bc4dca4f37b9fbb4311f8b88c5ad7815880781cb79c4eab59",
+    "phonetic/phonetic.jsonl": "42f2d71006f396ab779d19616dcbd72192a8931c37d5e409fd283816c752a94e",
     # real buyers' public reviews (Olist, pt-BR; a clothing store, en), labelled by a helper (its README)
     "real/real.jsonl": "96c3cb0963337776aee436734a5ad85a19f7bc425170c6cb39f0f374521f2f99",
     "real/LABELLING.md": "543cac17fa6c2f5d9607cb6c8ba52887de57fed9b03cf35077061f37c6ff7bc2",
@@ -241,8 +243,109 @@ OLDER_THAN = {
             "Cancel my order. I've asked three times now. Do NOT ship it.",
         }
     ),
-    "verdicts": frozenset(),
-    "longhaul": frozenset(),
+    "verdicts": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+        {
+            "!waste of money, don't buy",
+            "Vendedor mal educado. Fiz uma pergunta simples e me responderam com ironia. Nunca mais compro aqui",  # noqa: E501
+            "Waste of money. Don't buy.",
+            "arrived with a cracked screen. great.",
+            "box was a bit crushed but everything inside is perfect thanks alot",
+            "buenas, ¿me podéis mandar la factura con mi NIF? es para la empresa",
+            "charged twice for one order >> payment",
+            "che, cancelame la compra por favor, me equivoqué de modelo",
+            "consta entregue e não recebi nada",
+            "hey, any tracking number yet? ordered sunday",
+            "how much is shipping to alaska?",
+            "how much is shipping two alaska",
+            "i was charged twice for one order >> payment",
+            "is it bpa free?",
+            "me manda o código de rastreio pfv",
+            "me passa o codigo de rastreio pfv",
+            "me passa o código de rastreio pfv",
+            "me passa o código de rastreio? não aparece no app",
+            "my card was charged but the order says unpaid",
+            "oi, coloquei o número errado da casa, é 145 e não 154. ainda dá pra corrigir antes de postar?",
+            "oi, me passa o código de rastreio pfv",
+            "parou de funcionar em 2 dias",
+            "parou de funcionar em 3 dias",
+            "pedi G e veio P",
+            "pedi preto, veio azul",
+            "pedido marcado como entregue mas não recebi nada",
+            "the left earbud has no sound",
+            "veio sem o controle remoto, no anuncio dizia que acompanhava",
+            "waste of money\ndont buy",
+            "waste of money don't buy",
+            "waste of money, don't buy",
+            "é compatível com meu notebook dell inspiron?",
+        }
+    ),
+    "longhaul": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+        {
+            "Boa noite, o app mostra que o pedido foi entregue ontem às 19h, mas não recebi nada. Moro em apartamento e a portaria não tem registro. Podem verificar com a transportadora, por favor?",  # noqa: E501
+            "Hola buenas noches, ¿alguien que me atienda?",
+            "Me llegó un correo de DHL diciendo que tengo que pagar $612 de impuestos de importación para que me entreguen el perfume. En la página decía que el precio ya incluía todo. ¿Eso lo tengo que pagar yo o ustedes?",  # noqa: E501
+            "O código de rastreio não funciona no site dos Correios, aparece 'objeto não encontrado'. Comprei anteontem. Vocês me mandaram o código certo?",  # noqa: E501
+            "Oi, boa tarde! tudo bem? alguém aí?",
+            "Saw this same one for $10 less on another site. Any chance you'd match it?",
+            "boa tarde, alguém pode me ajudar?",
+            "hola buenas tardes, alguien que me atienda?",
+            "hola buenas, alguien que me atienda?",
+            "hola perdón me equivoqué de chat, era para otro vendedor",
+            "oi, alguém pode me atender?",
+            "olá, alguém disponível pra me ajudar?",
+        }
+    ),
+    "wholesale": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+        {
+            "Oi, boa tarde! tudo bem? alguém aí?",
+            "Quero cancelar. Vcs demoraram demais pra responder minhas perguntas e achei em outro lugar",
+            "frete grátis acima de quanto?",
+            "o frete e gratis asima de quanto?",
+            "tem frete gratis acima de quanto?",
+            "what's your best price for 10 units?",
+            "what's your best price?",
+        }
+    ),
+    "phonetic": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+        {
+            "!waste of money, don't buy",
+            "Waste of money. Don't buy.",
+            "can i get the tracking number pls",
+            "can u send me the tracking number pls",
+            "can u send the tracking number pls",
+            "can you send me the tracking link?",
+            "cancela meu pedido por favor comprei errado",
+            "chegou certinho, obrigada!!",
+            "chegou certinho, obrigado!",
+            "got it\nworks great\nthanks!",
+            "got it today works great thank you!!",
+            "got it today works perfect ty ty",
+            "me equivoque en el numero de depto, puse 1204 y es 1402!! alcanzan a corregirlo antes de que salga?",  # noqa: E501
+            "me haces descuento si compro 3?",
+            "me passa o código de rastreio pf, e a nota fiscal tb >> invoice",
+            "necesito voleta o factura es para rendirla en la pega",
+            "não gostei da cor pessoalmente, quero devolver. dá?",
+            "oi boa tarde tudo bem com vcs?",
+            "parcela em quantas vezes sem juros no cartao?",
+            "pls cancel my order, ordered the wrong size",
+            "qual tamanho pra quem veste 42 de calça? tenho 1,65 e uns 70kg",
+            "quero cancelar o pedido pfvvv",
+            "se eu levar 5 faz um desconto? revendo aqui na minha cidade e se o preço for bom pego mais todo mês",  # noqa: E501
+            "tem garantia? quanto tempo?",
+            "tem na cor preta?",
+            "vcs emitem nota com CNPJ? é pra empresa",
+            "vcs emitem nota? preciso pra empresa, com CNPJ",
+            "vem com garantia? quanto tempo?",
+            "vendo bici rodado 29 poco uso, con cambios shimano, interesados al privado",
+            "vendo bicicleta rodado 26 casi nueva interesados al privado",
+            "waste of money\ndont buy",
+            "waste of money don't buy",
+            "waste of money, don't buy",
+            "what size should i get? i'm 5'10 and 170 lbs",
+            "what size should i get? i'm 5'8 and 160 lbs",
+            "¿me haces descuento si compro 3?",
+        }
+    ),
     "real": frozenset({"chegou antes do prazo, super recomendo a loja"}),  # a formula in the seed corpus
     "switch": frozenset(  # greetings and buyers' formulas, all older
         {

@@ -77,3 +77,15 @@ def test_the_shipped_hand_off_threshold_puts_recall_first(engine: Engine) -> Non
     assert report["held_out"] == "labelled messages, by a model trained without them"
     assert 0.80 <= float(report["handoff_precision"]) < 0.85  # type: ignore[arg-type]
     assert float(report["handoff_recall"]) > 0.9  # type: ignore[arg-type]
+
+
+def test_real_reviews_train_but_do_not_set_thresholds(rules: RuleSet) -> None:
+    """The real clothing reviews (`learn.NOT_HELD_OUT`) are trained on, but the held-out rows that choose
+    calibration and thresholds are the labelled inbox messages only (the rule in eval/verdicts/README.md)."""
+    from proxy.nlp.learn import NOT_HELD_OUT, held_out_folds
+
+    data = training_examples(rules, paths.CORPUS_DIR)
+    reviews = [ex for ex in data if (ex.id or "").startswith(NOT_HELD_OUT)]
+    [held] = held_out_folds(data, np.zeros(len(data), int))
+    assert len(reviews) == 858
+    assert sorted(held) == [i for i, ex in enumerate(data) if ex.id is not None and ex not in reviews]

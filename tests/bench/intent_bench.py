@@ -46,14 +46,16 @@ INDEPENDENT = REPO / "eval" / "independent"
 # were run and read, then retired into training (`corpus/labelled/`, 2026-12-05: the rules in
 # eval/slang/README.md and eval/couriers/README.md); their folders keep their READMEs. eval/irony/ and
 # eval/borderline/ judged the two-step hand-off, eval/escalation/ and eval/tangled/ an eighth corpus round
-# that failed, eval/behalf/ and eval/category/ a stacked hand-off that failed (2026-12-06, the rules in
-# their READMEs).
+# that failed, eval/behalf/ and eval/category/ a stacked hand-off that failed, eval/again/ and
+# eval/switch/ real reviews in training that failed, eval/verdicts/ and eval/longhaul/ the same reviews not
+# setting thresholds, which shipped (2026-12-06, the rules in their READMEs). eval/real/ holds real buyers'
+# public texts.
 LATER = {
     key: REPO / "eval" / key
     for key in (
         *("slang", "novice", "couriers", "bundled", "irony", "borderline"),
         *("escalation", "tangled", "behalf", "category"),
-        *("real", "again", "switch"),
+        *("real", "again", "switch", "verdicts", "longhaul"),
     )
 }
 SECOND = "second-annotator.json"  # another annotator's labels of a later set's messages (ids and labels only)
