@@ -43,11 +43,11 @@
     return true;
   }
 
-  /* What the page shows now. The reply box is looked for again only when the bound one is gone or hidden
-     (finding it measures layout, too dear for every mutation) and not while the page is still parsing. */
   /* A box that can still take the reply: in the page, and shown (not hidden by an editor that replaced it). */
   const live = (box) => !!box && Responde.nested.connected(box) && Responde.nested.shown(box);
 
+  /* What the page shows now. The reply box is looked for again only when the bound one is gone or hidden
+     (finding it measures layout, too dear for every mutation) and not while the page is still parsing. */
   function current() {
     const snapshot = adapter && adapter.conversation ? registry.read(adapter, document, false) : null;
     if (!snapshot || parsing(snapshot.conversation)) return null;
