@@ -243,7 +243,7 @@ OLDER_THAN = {
             "Cancel my order. I've asked three times now. Do NOT ship it.",
         }
     ),
-    "verdicts": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+    "verdicts": frozenset(  # older training lines: greetings, formulas, a few messages much alike
         {
             "!waste of money, don't buy",
             "Vendedor mal educado. Fiz uma pergunta simples e me responderam com ironia. Nunca mais compro aqui",  # noqa: E501
@@ -279,7 +279,7 @@ OLDER_THAN = {
             "é compatível com meu notebook dell inspiron?",
         }
     ),
-    "longhaul": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+    "longhaul": frozenset(  # older training lines: greetings, formulas, a few messages much alike
         {
             "Boa noite, o app mostra que o pedido foi entregue ontem às 19h, mas não recebi nada. Moro em apartamento e a portaria não tem registro. Podem verificar com a transportadora, por favor?",  # noqa: E501
             "Hola buenas noches, ¿alguien que me atienda?",
@@ -295,7 +295,7 @@ OLDER_THAN = {
             "olá, alguém disponível pra me ajudar?",
         }
     ),
-    "wholesale": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+    "wholesale": frozenset(  # older training lines: greetings, formulas, a few messages much alike
         {
             "Oi, boa tarde! tudo bem? alguém aí?",
             "Quero cancelar. Vcs demoraram demais pra responder minhas perguntas e achei em outro lugar",
@@ -306,7 +306,7 @@ OLDER_THAN = {
             "what's your best price?",
         }
     ),
-    "phonetic": frozenset(  # greetings and buyers' formulas in the corpus and retired sets, all older
+    "phonetic": frozenset(  # older training lines: greetings, formulas, a few messages much alike
         {
             "!waste of money, don't buy",
             "Waste of money. Don't buy.",
