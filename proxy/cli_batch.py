@@ -91,7 +91,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     data = dataset.load(args.file, rules.intents, cli_data.lang_of)
     rows: list[dict[str, Any]] = []
-    lid, embedder = LanguageDetector(), Embedder()
+    # the encoder loaded before the first message: measure the answers the server gives once it has loaded
+    # it (the server loads it in the background; unloaded, only the cheap heads would answer here)
+    lid, embedder = LanguageDetector(), Embedder().load()
     shipped = training_examples(rules, args.corpus)
     seen = {normalize(ex.text) for ex in data}
     trained_on = sum(normalize(ex.text) in seen for ex in shipped)

@@ -169,8 +169,9 @@ class Engine:
 def build_engine(
     rules_dir: Path, corpus_dir: Path, models_dir: Path, embedder: Embedder | None = None
 ) -> Engine:
-    """Load rules, train or reuse the model, load lid.176: a ready engine (the embedder loads on first use
-    unless given)."""
+    """Load rules, train or reuse the model, load lid.176: a ready engine. The sentence encoder answers
+    only once loaded (`Embedder.load`: the server loads it in the background); until then, without
+    `embedder` given loaded, the cheap heads answer alone."""
     rules = load_rules(rules_dir)
     path = ensure_model(training_examples(rules, corpus_dir), rules, models_dir)
     return Engine(rules, Model.load(path), LanguageDetector(), embedder or Embedder())

@@ -70,8 +70,8 @@ def accuracy(
     parts: list[tuple[list[Example], int]],
 ) -> float:
     """Weighted share of held-out examples whose main intent the model gets right; each part comes with
-    the weight of its examples."""
-    engine = Engine(rules, Model.load(path), lid, embedder)
+    the weight of its examples. Read with the sentence encoder loaded: as the served model reads them."""
+    engine = Engine(rules, Model.load(path), lid, embedder.load())
     right = total = 0
     for examples, weight in parts:
         for ex, r in zip(examples, engine.recognise_many([ex.text for ex in examples]), strict=True):

@@ -20,7 +20,9 @@ import yaml
 from conftest import SHARED
 from live import ServeProcess, cli, small_corpus
 
-from proxy import paths
+from proxy import cli_data, paths
+from proxy.engine import Engine
+from proxy.evaluate import predict_rows, report
 from proxy.nlp import dataset
 from proxy.store import Store
 
@@ -85,6 +87,20 @@ def test_eval_report(models_dir: Path, tmp_path: Path) -> None:
         page.count("<svg") == 3 and "<script" not in page and "http" not in page.replace("http://www.w3", "")
     )
     assert "&lt;b&gt;{order_id}&lt;/b&gt; dónde está mi paquete" in page  # the worst errors, escaped
+
+
+def test_eval_measures_the_answers_the_server_gives(engine: Engine, models_dir: Path, tmp_path: Path) -> None:
+    """`responde eval` reads with the sentence encoder loaded, as the server does a second after it starts:
+    its report is the one of the engine that serves (it read with the cheap heads alone before 2026-12-06,
+    2 of the sample's 66 messages without their second stage)."""
+    rules = engine.rules
+    sample = dataset.load(paths.SAMPLE_LABELLED, rules.intents, cli_data.lang_of)
+    served = report(predict_rows(engine, sample))
+    out = run(["eval", "--json", str(tmp_path / "r.json")], models_dir, tmp_path)
+    assert out.returncode == 0, out.stderr
+    measured = json.loads((tmp_path / "r.json").read_text())
+    assert served["embedding_share"] > 0
+    assert measured == {**json.loads(json.dumps(served)), "mode": "the model in use"}
 
 
 def test_eval_bad_file_says_where(models_dir: Path, tmp_path: Path) -> None:
