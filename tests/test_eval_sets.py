@@ -47,6 +47,13 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "real/real.jsonl": "96c3cb0963337776aee436734a5ad85a19f7bc425170c6cb39f0f374521f2f99",
     "real/LABELLING.md": "543cac17fa6c2f5d9607cb6c8ba52887de57fed9b03cf35077061f37c6ff7bc2",
     "real/second-annotator.json": "c9b2067cc992a955b7b792deab17b7986e973d8a4a3d4578cea2b06d5a157e07",
+    # a second set of real buyers' public reviews (Olist, pt-BR; Amazon Fine Food, en), in reserve
+    "real2/real2.jsonl": "340a2449d3153bbd54ff9b54004fe47d270510a7f10bbd07d3cc45cbf9ea1e8a",
+    "real2/LABELLING.md": "543cac17fa6c2f5d9607cb6c8ba52887de57fed9b03cf35077061f37c6ff7bc2",
+    "real2/second-annotator.json": "5dce373b6ddfb681b53f3563c9753530d6634504fdd9adf0689a6143b7102bad",
+    # in reserve after real2, wholesale and phonetic have judged the ninth corpus round (their READMEs)
+    "gifts/gifts.jsonl": "7b675f44671e84779686efe365f07af07af131fbb076a868949bb0551d359736",
+    "portunhol/portunhol.jsonl": "87bbebfb2ee009444d9442ea428ab752b1cd9e2bff5efad8c572efffd736e425",
 }
 
 
@@ -63,6 +70,7 @@ SECOND_ANNOTATED = (
     "escalation",
     "irony",
     "real",
+    "real2",
     "tangled",
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
@@ -306,6 +314,36 @@ OLDER_THAN = {
             "what's your best price?",
         }
     ),
+    "gifts": frozenset(  # older training lines: greetings, formulas, a few messages much alike
+        {
+            "O código de rastreio não funciona no site dos Correios, aparece 'objeto não encontrado'. Comprei anteontem. Vocês me mandaram o código certo?",  # noqa: E501
+            "hola buenas tardes, alguien que me atienda?",
+            "hola buenas tardes, estan ahi?",
+            "holaaa, una pregunta rápida",
+            "ola buenas tardes esta alguien?",
+        }
+    ),
+    "portunhol": frozenset(  # older training lines: greetings, formulas, a few messages much alike
+        {
+            "I got charged twice for the same order, two $38.99 charges on my card from the same day. Please refund one of them.",  # noqa: E501
+            "I was charged twice for the 3 pack of air filters, two identical charges of $42.18 on my statement. Please refund one of them",  # noqa: E501
+            "I was charged twice for the same order, $64.99 x2, just saw it on my bank app. please refund one of them",  # noqa: E501
+            "Necesito la factura electrónica a nombre de la empresa, NIT 900.555.321-4, para legalizar el gasto. ¿Me la pueden enviar al correo registrado?",  # noqa: E501
+            "Need to change my shipping address, I just moved. New one is 418 Maple Ridge Dr, Apt 3, Columbus OH. Order hasn't shipped yet",  # noqa: E501
+            "asdf sorry kid grabbed my phone",
+            "asdfjkl sorry my toddler grabbed the phone",
+            "charged twice for the same order, 2 charges of $34.99. pls refund one >> payment",
+            "hola buenas tardes, estan ahi?",
+            "kkkkkk errei o chat, desculpa",
+            "me equivoque en el numero de depto, puse 1204 y es 1402!! alcanzan a corregirlo antes de que salga?",  # noqa: E501
+            "o perfume é original ou contratipo?",
+            "ola buenas tardes esta alguien?",
+            "se puede pagar con trasferencia? no tengo tarjeta de credito",
+            "sorry my kid grabbed my phone",
+            "tem pronta entrega? se eu comprar hj chega até sexta em campinas?",
+            "wena wena hay alguien atendiendo?",
+        }
+    ),
     "phonetic": frozenset(  # older training lines: greetings, formulas, a few messages much alike
         {
             "!waste of money, don't buy",
@@ -347,6 +385,7 @@ OLDER_THAN = {
         }
     ),
     "real": frozenset({"chegou antes do prazo, super recomendo a loja"}),  # a formula in the seed corpus
+    "real2": frozenset({"chegou antes do prazo"}),  # a formula in the seed corpus
     "switch": frozenset(  # greetings and buyers' formulas, all older
         {
             "Hello? Anyone there?",
@@ -520,5 +559,5 @@ def test_the_readme_table_has_every_looked_at_set_and_names_the_reserve() -> Non
     rows = set(re.findall(r"^\| (\w+) \(", section, re.M)) - {"set", "aim"}  # the header, the aims
     assert rows == {INDEPENDENT.name, *bench.LATER}
     reserve = later_sets() - set(bench.LATER)
-    assert len(reserve) == 2
+    assert len(reserve) >= 2
     assert all(f"`eval/{name}/`" in section.split("in reserve")[1].split(".")[0] for name in reserve)
