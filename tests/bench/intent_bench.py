@@ -48,14 +48,16 @@ INDEPENDENT = REPO / "eval" / "independent"
 # eval/borderline/ judged the two-step hand-off, eval/escalation/ and eval/tangled/ an eighth corpus round
 # that failed, eval/behalf/ and eval/category/ a stacked hand-off that failed, eval/again/ and
 # eval/switch/ real reviews in training that failed, eval/verdicts/ and eval/longhaul/ the same reviews not
-# setting thresholds, which shipped (2026-12-06, the rules in their READMEs). eval/real/ holds real buyers'
-# public texts.
+# setting thresholds, which shipped, eval/wholesale/, eval/phonetic/ and eval/real2/ a ninth corpus round
+# that failed (2026-12-06, the rules in their READMEs). eval/real/ and eval/real2/ hold real buyers' public
+# texts.
 LATER = {
     key: REPO / "eval" / key
     for key in (
         *("slang", "novice", "couriers", "bundled", "irony", "borderline"),
         *("escalation", "tangled", "behalf", "category"),
         *("real", "again", "switch", "verdicts", "longhaul"),
+        *("real2", "wholesale", "phonetic"),
     )
 }
 SECOND = "second-annotator.json"  # another annotator's labels of a later set's messages (ids and labels only)
