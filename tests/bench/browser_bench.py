@@ -78,6 +78,13 @@ def load(ctx: Any, url: str) -> tuple[int, float | None]:
 
 
 def main(loads: int = 20) -> None:
+    vendor = TESTS / "fixtures" / "vendor"
+    missing = [e for e in EDITORS if e != "plain" and not (vendor / f"editor-{e}.js").exists()]
+    if missing:  # else each of their pages would time out waiting for a panel that cannot come
+        sys.exit(
+            f"browser_bench: no bundle for the editors {', '.join(missing)} in {vendor}: "
+            "run `bash scripts/test-deps.sh` first (`make bench` does)"
+        )
     engine = build_engine(paths.RULES_DIR, paths.CORPUS_DIR, paths.models_dir())
     token = secrets.token_urlsafe(24)
     server = ServerThread(engine, token, f"chrome-extension://{paths.extension_id()}").start()
