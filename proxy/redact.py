@@ -67,6 +67,8 @@ DOCUMENTS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
     ("cuit", re.compile(r"\b\d{2}-?\d{8}-?\d\b"), _valid(cuit.validate)),
 ]
 AMAZON_ORDER = re.compile(r"(?<!\d)\d{3}-\d{7}-\d{7}(?!\d)")  # never taken for a phone and a card
+# The fewest digits a match holds (as `words.LEAST_DIGITS`): a text with fewer is not searched with it.
+LEAST_DIGITS = {"curp": 7, "rfc": 6, "rut": 7, "cnpj": 14, "cpf": 11, "cuit": 11, "amazon": 17}
 
 
 PRIORITY = {
@@ -92,11 +94,14 @@ def _merge(found: list[tuple[str, int, int]], text: str) -> list[Finding]:
 def spans(text: str, names: Iterable[str] = ()) -> list[tuple[str, int, int]]:
     """(kind, start, end) of every detector's finding in an already cleaned text (may overlap)."""
     found: list[tuple[str, int, int]] = []
+    digits = words.digit_count(text)
     for kind, pattern, valid in DOCUMENTS:
-        found += [(kind, m.start(), m.end()) for m in pattern.finditer(text) if valid(m.group())]
-    protected = [(m.start(), m.end()) for m in AMAZON_ORDER.finditer(text)] + [(s, e) for _, s, e in found]
+        if digits >= LEAST_DIGITS[kind]:
+            found += [(kind, m.start(), m.end()) for m in pattern.finditer(text) if valid(m.group())]
+    orders = AMAZON_ORDER.finditer(text) if digits >= LEAST_DIGITS["amazon"] else ()
+    protected = [(m.start(), m.end()) for m in orders] + [(s, e) for _, s, e in found]
     found += words.spans(text, names)
-    if sum(ch.isdigit() for ch in text) >= 7 or re.search(r"[^\W\d_]{3}", text):
+    if digits >= 7 or re.search(r"[^\W\d_]{3}", text):
         found += [(f.kind, f.start, f.end) for f in find_numbers(text, protected)]
     return found
 

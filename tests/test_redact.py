@@ -1,6 +1,7 @@
 """PII redaction: checksum-valid documents, phones, e-mails, cards and addresses; no false positives."""
 
 import logging
+import re
 
 import pytest
 
@@ -74,3 +75,61 @@ def test_a_reply_never_brings_personal_data_from_outside_the_conversation() -> N
         "personal data not from this conversation: phone",
     )
     assert not result.ok
+
+
+# A text that each digit-bearing pattern matches (`LEAST_DIGITS` of proxy/pii/text.py and proxy/redact.py).
+MATCHED = PII + [
+    ("order 114-3958201-7741022 llegó", ""),
+    ("mi CEP é 01310-100", ""),
+    ("código postal 06700, CDMX", ""),
+    ("mi dirección es Fresno 123", ""),
+    ("vivo en Av Juárez # 45", ""),
+    ("ship to 1600 Pennsylvania Avenue", ""),
+    # the fewest digits each shape allows (the patterns' matches; no checksum needed here)
+    ("DNI 1 .. . 2", ""),
+    ("CURP BOXW310820HNERXNA9", ""),
+    ("RFC GODE561231GRA", ""),
+    ("RUT 9.876.543-K", ""),
+]
+
+
+def _least() -> list[tuple[str, re.Pattern[str], int]]:
+    from proxy import redact as r
+    from proxy.pii import text as words
+
+    kinds = {words.LABELLED_ID: "id", words.DOTTED_DNI: "dni", **{p: "cep" for p in words.POSTAL}}
+    found = [(kinds.get(p, "address"), p, n) for p, n in words.LEAST_DIGITS.items()]
+    found += [(kind, p, r.LEAST_DIGITS[kind]) for kind, p, _ in r.DOCUMENTS]
+    return [*found, ("amazon", r.AMAZON_ORDER, r.LEAST_DIGITS["amazon"])]
+
+
+@pytest.mark.parametrize(("kind", "pattern", "least"), _least())
+def test_a_pattern_is_skipped_only_on_texts_it_could_not_match(
+    kind: str, pattern: re.Pattern[str], least: int
+) -> None:
+    """A digit-bearing pattern is not run on a text with fewer digits than its bound: every match holds
+    that many (each pattern matches an example, and still holds that many digits when no digit more can be
+    dropped with the pattern still matching; random strings of digits, separators and letters never match
+    with fewer)."""
+    import random
+
+    from proxy.nlp.clean import clean
+    from proxy.pii.text import digit_count
+
+    examples = [clean(text) for text, _ in MATCHED if pattern.search(clean(text))]
+    assert examples, kind
+    for text in examples:  # drop digits, one at a time, while the pattern still matches
+        dropped = True
+        while dropped:
+            dropped = False
+            for i in (i for i, ch in enumerate(text) if ch.isdigit()):
+                if pattern.search(text[:i] + text[i + 1 :]):
+                    text, dropped = text[:i] + text[i + 1 :], True
+                    break
+        assert digit_count(text) >= least, (kind, text)
+    rng = random.Random(kind)
+    pieces = [*"0123456789", *".-/ #:°" * 3, " DNI ", " CEP ", " calle ", " Rua ", "Ab", "HM", "Kk", "n° "]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        for m in pattern.finditer(text):
+            assert digit_count(m.group()) >= least, (kind, text)

@@ -84,6 +84,23 @@ ADDRESSES = [
     ),
 ]
 
+# The fewest digits a match of each digit-bearing pattern holds: a text with fewer is not searched with it
+# (most messages hold few digits or none; the address patterns alone cost 110 µs a message).
+# tests/test_redact.py checks every bound.
+LEAST_DIGITS: dict[re.Pattern[str], int] = {
+    LABELLED_ID: 2,
+    DOTTED_DNI: 7,
+    **{p: 4 for p in POSTAL},
+    **{p: 1 for p in ADDRESSES},
+}
+_DIGIT = re.compile(r"\d")
+
+
+def digit_count(text: str) -> int:
+    """The text's digits, as the patterns' `\\d` reads them."""
+    return len(_DIGIT.findall(text))
+
+
 NAME_STOP = frozenset("de da do das dos del la las los y e van von di du le".split())
 _ACCENTS = {"a": "aáàâãä", "e": "eéèêë", "i": "iíìîï", "o": "oóòôõö", "u": "uúùûü", "c": "cç", "n": "nñ"}
 _WORDS = re.compile(r"[^\W\d_]{2,40}")
@@ -121,10 +138,12 @@ def spans(text: str, names: Iterable[str] = ()) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for pattern in EMAILS:
         out += [("email", m.start(), m.end()) for m in pattern.finditer(text)]
+    digits = digit_count(text)
     for kind, patterns in (("id", [LABELLED_ID]), ("cep", POSTAL), ("address", ADDRESSES)):
         for p in patterns:
-            out += [(kind, m.start("v"), m.end("v")) for m in p.finditer(text)]
-    for m in DOTTED_DNI.finditer(text):
+            if digits >= LEAST_DIGITS[p]:
+                out += [(kind, m.start("v"), m.end("v")) for m in p.finditer(text)]
+    for m in DOTTED_DNI.finditer(text) if digits >= LEAST_DIGITS[DOTTED_DNI] else ():
         if not _MONEY_BEFORE.search(text[max(0, m.start() - 12) : m.start()]) and not _MONEY_AFTER.match(
             text[m.end() : m.end() + 12]
         ):
