@@ -12,6 +12,7 @@ const CONTENT_FILES = [
   "content/insert.js",
   "content/drawn.js",
   "content/pick.js",
+  "content/panel-style.js",
   "content/panel.js",
   "content/main.js",
 ];

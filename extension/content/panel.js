@@ -13,39 +13,9 @@
   if (Responde.Panel) return;
   const { t, span, violation } = root.RespondeI18n;
   const { text, setText, trusted } = Responde.drawn;
+  const STYLE = Responde.panelStyle; // panel-style.js, loaded before this file
+  if (!STYLE) throw new Error("panel-style.js must be loaded before panel.js");
   const chars = (text) => Array.from(text).length;
-
-  const CSS = `
-    .rp { position: fixed; right: 16px; bottom: 16px; width: 360px; max-height: 70vh; overflow: auto;
-      z-index: 2147483647; background: #fff; color: #1f2328; border: 1px solid #d0d7de; border-radius: 10px;
-      box-shadow: 0 8px 24px rgba(0,0,0,.18); font: 13px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; }
-    header { display: flex; align-items: center; gap: 8px; padding: 8px 12px; background: #0b5cad; color: #fff;
-      border-radius: 10px 10px 0 0; }
-    header b { flex: 1; }
-    header button { background: none; border: 0; color: #fff; cursor: pointer; font-size: 16px; }
-    .body { padding: 8px 12px; }
-    .row { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
-    .chip { border-radius: 999px; padding: 1px 8px; background: #eef2f7; }
-    .urgent { background: #ffebe9; color: #a40e26; }
-    .zh { color: #57606a; }
-    .error, .handoff { padding: 8px; border-radius: 6px; margin: 6px 0; }
-    .error, .setup { background: #fff8c5; }
-    .setup { padding: 8px; border-radius: 6px; margin: 6px 0; }
-    .handoff { background: #ffebe9; color: #82071e; font-weight: 600; }
-    .handoff label { display: block; font-weight: 400; margin-top: 4px; }
-    ol { list-style: none; padding: 0; margin: 0; }
-    li { border-top: 1px solid #eaeef2; padding: 8px 0; }
-    .text { white-space: pre-wrap; margin: 0 0 4px; }
-    .gloss { color: #57606a; margin: 0 0 6px; white-space: pre-wrap; }
-    .meta { display: flex; gap: 8px; align-items: center; font-size: 12px; }
-    .budget.over, .warn { color: #a40e26; font-weight: 600; }
-    .insert { margin-left: auto; background: #0b5cad; color: #fff; border: 0; border-radius: 6px; padding: 4px 10px;
-      cursor: pointer; }
-    .copy { background: none; border: 1px solid #d0d7de; border-radius: 6px; padding: 3px 8px; cursor: pointer; }
-    .insert:disabled { background: #8c959f; cursor: not-allowed; }
-    .notice { font-size: 12px; color: #1a7f37; min-height: 1em; }
-    select.correct { font-size: 12px; max-width: 100%; }
-  `;
 
   /* `value` as drawn text, with every occurrence of a page-supplied value (longest first) in its own <bdi>. */
   function isolated(value, pageValues) {
@@ -90,7 +60,7 @@
     constructor(uiLang, send) {
       this.uiLang = uiLang;
       this.send = send; // (type, payload) => Promise: a message to the service worker
-      ({ host: this.host, shadow: this.shadow } = Responde.drawn.closedView("responde-panel", CSS));
+      ({ host: this.host, shadow: this.shadow } = Responde.drawn.closedView("responde-panel", STYLE));
       this.host.dataset.responde = "panel";
       this.box = h("section", { class: "rp", "aria-label": t(uiLang, "title") });
       this.shadow.append(this.box);
