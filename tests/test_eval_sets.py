@@ -54,6 +54,13 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     # in reserve after real2, wholesale and phonetic have judged the ninth corpus round (their READMEs)
     "gifts/gifts.jsonl": "7b675f44671e84779686efe365f07af07af131fbb076a868949bb0551d359736",
     "portunhol/portunhol.jsonl": "87bbebfb2ee009444d9442ea428ab752b1cd9e2bff5efad8c572efffd736e425",
+    # a third set of real buyers' public reviews (Olist, pt-BR; Amazon Fine Food, en) and two more authors'
+    # sets, collected and written on 2026-12-07 (their READMEs)
+    "real3/real3.jsonl": "f42a112aea7ee89ad60b728a495bcd9596f1aad2d5c2e3cfff66166546a8c9ce",
+    "real3/LABELLING.md": "543cac17fa6c2f5d9607cb6c8ba52887de57fed9b03cf35077061f37c6ff7bc2",
+    "real3/second-annotator.json": "a6d23d07ae82d80b1f0f1c4532e394ab782de2c7d41eb44c477f53ba71984e06",
+    "payments/payments.jsonl": "bce54c58f10db093036f54f5dbc19f502ec124518d59896beacf4d8c9e71427a",
+    "presale/presale.jsonl": "68e6cb9afaa3a26f1e0c2e1bf49d28b3ec3c51b9880040ef08bf845295f6ebc6",
 }
 
 
@@ -71,6 +78,7 @@ SECOND_ANNOTATED = (
     "irony",
     "real",
     "real2",
+    "real3",
     "tangled",
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
@@ -344,6 +352,63 @@ OLDER_THAN = {
             "wena wena hay alguien atendiendo?",
         }
     ),
+    "payments": frozenset(  # older training lines: greetings, paying and haggling formulas, invoices
+        {
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Oi, boa tarde! Tudo bem? Posso tirar uma dúvida?",
+            "Olá, posso tirar uma dúvida?",
+            "ainda tem? se tiver compro agora",
+            "bom diaa, tem alguém on?",
+            "cancela meu pedido por favor comprei errado",
+            "hi\ndo you have this in navy?",
+            "me lo deja en 25 lucas? pago al tiro por transferencia",
+            "oi, posso tirar uma dúvida?",
+            "oi, tudo bem? posso tirar uma dúvida?",
+            "po, ¿me lo dejai en 35 lucas? pago al tiro",
+            "posso pagar metade no pix e metade no cartao?",
+            "se puede pagar en efectivo?",
+            "vcs emitem nota? preciso pra reembolso da empresa",
+        }
+    ),
+    "presale": frozenset(  # older training lines: greetings and pre-sale formulas, a few questions much alike
+        {
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Boa tarde! Esse ventilador tem na versão 220v? Aqui em casa é tudo 220",
+            "Buenas noches, ¿está disponible el vendedor para una consulta?",
+            "Do u ship to APO/FPO addresses? My husband is deployed and I want to send him one for his birthday. How long does that usually take?",  # noqa: E501
+            "Do you ship to APO addresses? My husband is deployed and I want to send his Father's Day gift",
+            "Do you ship to APO/FPO addresses? My brother is stationed overseas and I want to send him one of these for his birthday in May. How long does that usually take?",  # noqa: E501
+            "Does this come in a left-handed version?",
+            "Faz por quanto no PIX? Se fizer R$ 350 eu fecho agora",
+            "Faz por quanto no pix? Se fizer 280 eu compro agora",
+            "Hola buenas, ¿hay alguien por ahí?",
+            "Hola, se puede pagar en 6 cuotas sin interés con la Naranja? En la publicación dice solo 3",
+            "Hola, ¿hay alguien?",
+            "Hola? Hay alguien?",
+            "Oi, boa tarde! Tudo bem? Posso tirar uma dúvida?",
+            "Vcs emitem nota fiscal com CNPJ? Preciso pra prestação de contas",
+            "Vocês emitem nota fiscal com CNPJ? É para a minha empresa",
+            "bom dia me passa o código de rastreio por favor ponto",
+            "che, ¿me hacés factura A? soy responsable inscripto, te paso el CUIT",
+            "che, ¿se puede pagar en 6 cuotas sin interés con la Naranja?",
+            "como faço pra parear o fone com o notebook? no celular foi de boa mas no note não aparece",
+            "cuando vuelve a aver stock de la talla 38",
+            "da pra parcelar em 10x sem juros no cartão?",
+            "faz por quanto no pix? se fizer 10% eu levo 2",
+            "hola\nhay alguien?",
+            "hola buenas hay alguien",
+            "hola, hay alguien?",
+            "me manda o código de rastreio pfv",
+            "me passa o codigo de rastreio pfv",
+            "me passa o código de rastreio pfv",
+            "oi, me passa o código de rastreio pfv",
+            "oi, tudo bem? posso tirar uma dúvida?",
+            "qual o desconto à vista no pix? e no cartão parcela em quantas vezes? >> payment",
+            "vem com carregador na caixa ou só o cabo?",
+        }
+    ),
     "phonetic": frozenset(  # older training lines: greetings, formulas, a few messages much alike
         {
             "!waste of money, don't buy",
@@ -386,6 +451,7 @@ OLDER_THAN = {
     ),
     "real": frozenset({"chegou antes do prazo, super recomendo a loja"}),  # a formula in the seed corpus
     "real2": frozenset({"chegou antes do prazo"}),  # a formula in the seed corpus
+    "real3": frozenset({"chegou antes do prazo, muito obrigado"}),  # a buyer's formula, older
     "switch": frozenset(  # greetings and buyers' formulas, all older
         {
             "Hello? Anyone there?",
@@ -559,5 +625,5 @@ def test_the_readme_table_has_every_looked_at_set_and_names_the_reserve() -> Non
     rows = set(re.findall(r"^\| (\w+) \(", section, re.M)) - {"set", "aim"}  # the header, the aims
     assert rows == {INDEPENDENT.name, *bench.LATER}
     reserve = later_sets() - set(bench.LATER)
-    assert len(reserve) == 2
+    assert len(reserve) >= 2  # the next change is judged on two at least, none of them looked at
     assert all(f"`eval/{name}/`" in section.split("in reserve")[1].split(".")[0] for name in reserve)
