@@ -100,7 +100,7 @@ def spans(text: str, names: Iterable[str] = ()) -> list[tuple[str, int, int]]:
             found += [(kind, m.start(), m.end()) for m in pattern.finditer(text) if valid(m.group())]
     orders = AMAZON_ORDER.finditer(text) if digits >= LEAST_DIGITS["amazon"] else ()
     protected = [(m.start(), m.end()) for m in orders] + [(s, e) for _, s, e in found]
-    found += words.spans(text, names)
+    found += words.spans(text, names, digits)
     if digits >= 7 or re.search(r"[^\W\d_]{3}", text):
         found += [(f.kind, f.start, f.end) for f in find_numbers(text, protected)]
     return found

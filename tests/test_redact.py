@@ -133,3 +133,13 @@ def test_a_pattern_is_skipped_only_on_texts_it_could_not_match(
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
         for m in pattern.finditer(text):
             assert digit_count(m.group()) >= least, (kind, text)
+
+
+def test_the_digit_count_counts_every_character_the_patterns_read_as_a_digit() -> None:
+    """A bound of `LEAST_DIGITS` holds only if `digit_count` misses no `\\d` of any script."""
+    import sys
+
+    from proxy.pii.text import digit_count
+
+    digits = "".join(ch for ch in map(chr, range(sys.maxunicode + 1)) if re.match(r"\d", ch))
+    assert digit_count(digits) == len(digits) and digit_count("❶ dos") == 1
