@@ -1,3 +1,4 @@
+import re
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,53 @@ def test_shipped_rules_are_complete(rules) -> None:
     for intent in rules.intents.values():
         assert sorted(intent.templates) == sorted(LOCALES)
         assert all(1 <= len(v) <= 3 for v in intent.templates.values())
+
+
+# Words of one country's tax, identity or consumer-protection system: a reply in another locale that
+# asks for them asks a buyer for a document they lack (an RFC from a Colombian, a CPF from an American).
+COUNTRY_WORDS = {
+    "es-MX": ("RFC", "CFDI", "CURP", "SAT", "Profeco"),
+    "es-AR": ("CUIT", "CUIL", "AFIP", "ARCA"),
+    "es-CO": ("NIT", "DIAN", "SIC"),
+    "es-CL": ("RUT", "SII", "SERNAC", "boleta"),
+    "es-ES": ("NIF", "OCU"),
+    "pt-BR": ("CPF", "CNPJ", "Procon", "nota fiscal"),
+}
+
+
+def test_a_reply_asks_only_for_its_own_country_s_documents(rules) -> None:
+    words = {loc: re.compile(rf"\b(?:{'|'.join(ws)})\b") for loc, ws in COUNTRY_WORDS.items()}
+    found = [
+        (intent.id, locale, other, m.group(0))
+        for intent in rules.intents.values()
+        for locale, templates in intent.templates.items()
+        for template in templates
+        for other, pattern in words.items()
+        if other != locale and (m := pattern.search(template.text))
+    ]
+    assert found == []
+
+
+# How a reply speaks to a Spanish-speaking buyer as "usted" (pronoun, clitic "le", possessive "su", or a
+# clitic on an infinitive: "darle", "ayudarle"). The shipped replies all say "tú" ("vos" in Argentina),
+# and one reply can follow another in a suggestion (a reply to two intents) or in the thread.
+USTED = re.compile(r"\b(?:usted|le|su|sus|\w+(?:ar|er|ir)le)\b", re.IGNORECASE)
+
+
+def test_spanish_replies_address_the_buyer_one_way(rules) -> None:
+    replies = [
+        (intent.id, locale, template.text)
+        for intent in rules.intents.values()
+        for locale, templates in intent.templates.items()
+        for template in templates
+    ]
+    replies += [("off-hours", locale, ack.text) for locale, ack in rules.hours.acknowledgement.items()]
+    found = [
+        (what, locale, m.group(0))
+        for what, locale, text in replies
+        if locale.startswith("es-") and (m := USTED.search(text))
+    ]
+    assert found == []
 
 
 def test_unknown_key_names_file_and_line(rules_copy: Path) -> None:
