@@ -58,7 +58,7 @@ class FeedbackRequest(Strict):
 
     trace_id: str = Field(pattern=r"^[0-9a-f]{32}$")
     action: Literal["inserted", "edited", "dismissed", "corrected", "handoff_confirmed"]
-    template_id: str | None = Field(default=None, max_length=100, pattern=r"^[\w.-]+$")
+    template_id: str | None = Field(default=None, max_length=100, pattern=r"^[\w.+-]+$")
     intent: str | None = Field(default=None, max_length=64, pattern=r"^[a-z_]+$")
     final_text: str | None = Field(default=None, max_length=5000)
 

@@ -17,12 +17,15 @@ from proxy.nlp.language import LanguageDetector
 from proxy.nlp.model import Model
 from proxy.nlp.pipeline import Reading, Recognizer
 from proxy.policy import check, marketplace_for
-from proxy.replies import render
+from proxy.replies import joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
 from proxy.thread import already_sent, buyer_context, is_followup
 
 BATCH = 64  # messages per `Recognizer.read_many` call
+# Second intents that get no reply of their own: a greeting or thanks beside a request is answered by the
+# request's reply, and `other` has nothing to say.
+UNANSWERED = frozenset({"greeting", "thanks", "other"})
 
 
 class Engine:
@@ -119,10 +122,13 @@ class Engine:
         known = [v for k, v in ctx.items() if k in ("order_id", "tracking_code") and v]
         conversation = "\n".join([text, *(body for _, body in thread), *(v for v in ctx.values() if v)])
 
-        def suggestion(template_id: str, text: str, gloss_zh: str, missing: Sequence[str]) -> dict[str, Any]:
+        def suggestion(
+            template_id: str, text: str, gloss_zh: str, missing: Sequence[str], answers: Sequence[str]
+        ) -> dict[str, Any]:
             policy = check(text, market, known, conversation).as_dict()
             return {
                 "template_id": template_id,
+                "answers": list(answers),
                 "text": text,
                 "locale": reply_locale,
                 "gloss_zh": gloss_zh,
@@ -130,18 +136,28 @@ class Engine:
                 "policy": policy,
             }
 
+        main = intents[0].id if intents else "other"
+        replies = render(self.rules, main, reply_locale, ctx, facts.zh, market)
+        second = intents[1].id if len(intents) > 1 and intents[1].id not in UNANSWERED else None
+        if second is not None:  # first a reply to both; if none fits the marketplace, the second's own
+            then = render(self.rules, second, reply_locale, ctx, facts.zh, market, opening=False)
+            limit = market.max_length if market else None
+            both = joined(replies, then, lambda text: limit is None or len(text) <= limit)
+            if both is not None:
+                replies = [both, *replies]
+            else:
+                own = render(self.rules, second, reply_locale, ctx, facts.zh, market)[:1]
+                replies = [*replies[:1], *own, *replies[1:]]
         suggestions = [
-            suggestion(r.template_id, r.text, r.gloss_zh, r.missing)
-            for r in render(
-                self.rules, intents[0].id if intents else "other", reply_locale, ctx, facts.zh, market
-            )
+            suggestion(r.template_id, r.text, r.gloss_zh, r.missing, r.intents)
+            for r in replies
             if not already_sent(r.text, thread)
         ]
         handoff = {"required": reading.handoff.required, "reasons": list(reading.handoff.reasons)}
         moment = now or self.clock()
         ack = None if handoff["required"] else acknowledgement(self.rules, reply_locale, moment)
-        if ack is not None:  # last: the answer itself comes first when there is one
-            suggestions.append(suggestion(f"off_hours.{reply_locale}", ack["text"], ack["gloss_zh"], ()))
+        if ack is not None:  # last, after the two best answers: the answer itself comes first
+            suggestions[2:] = [suggestion(f"off_hours.{reply_locale}", ack["text"], ack["gloss_zh"], (), ())]
         labels = self.rules.intents
         return {
             "language": {"code": language.code, "locale": language.locale, "confidence": language.confidence},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from proxy.rules.loader import RuleSet
@@ -12,6 +12,16 @@ from proxy.rules.schema import CONTEXT_FIELDS, KNOWLEDGE_PLACEHOLDERS, Marketpla
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<!\s)\s+([,.!?])")  # a run is tried once, from its start: linear
 _COMMA_THEN_END = re.compile(r",([!?.])")
 _SPACES = re.compile(r"[ \t]{2,}")
+# A template's opening, dropped when its reply follows another's: "Hola {buyer_name}," "¡Hola
+# {buyer_name}!" "Oi {buyer_name}," "Hi {buyer_name}," and Colombia's "qué gusto saludarte." after it; the
+# gloss's "您好，". A template opening otherwise is kept whole. Seller-written text, matched at its start,
+# yet linear under finditer too (`test_patterns` runs every pattern so).
+OPENING = re.compile(
+    r"¡?(?:hola|oi|olá|hi|hello)(?:[ \t]*\{buyer_name\})?[ \t]*[,!.][ \t]*"
+    r"(?:qué gusto saludarte[.!][ \t]*)?",
+    re.IGNORECASE,
+)
+GLOSS_OPENING = re.compile(r"您好[，！,!][ \t]*")
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,11 @@ class Reply:
     gloss_zh: str
     locale: str
     missing: tuple[str, ...]
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        """The intents the reply answers: one, or two for a `joined` reply ("a.es-MX.1+b.es-MX.1")."""
+        return tuple(part.split(".", 1)[0] for part in self.template_id.split("+"))
 
 
 def _clean_value(value: str) -> str:
@@ -47,6 +62,26 @@ def knowledge_values(rules: RuleSet, market: Marketplace | None = None) -> dict[
     return values
 
 
+def _capitalised(text: str) -> str:
+    """The first letter a capital ("¿me confirmas…" → "¿Me confirmas…")."""
+    for i, char in enumerate(text):
+        if char.isalpha():
+            return text[:i] + char.upper() + text[i + 1 :]
+        if char not in "¿¡\"'«“(":
+            return text
+    return text
+
+
+def without_opening(template: Template) -> Template:
+    """The template as the second part of a reply: its greeting dropped, the rest starting with a capital."""
+    text, gloss = template.text.lstrip(), template.gloss_zh.lstrip()
+    if (m := OPENING.match(text)) and text[m.end() :].strip():
+        text = _capitalised(text[m.end() :])
+    if (m := GLOSS_OPENING.match(gloss)) and gloss[m.end() :].strip():
+        gloss = gloss[m.end() :]
+    return template.model_copy(update={"text": text, "gloss_zh": gloss})
+
+
 def render(
     rules: RuleSet,
     intent: str,
@@ -54,13 +89,17 @@ def render(
     context: Mapping[str, str | None],
     gloss_context: Mapping[str, str] | None = None,
     market: Marketplace | None = None,
+    opening: bool = True,
 ) -> list[Reply]:
     """Every variant of `intent` in `locale`, filled; a missing value shows the locale's slot text.
 
     A variant with `when` is offered only when those values are known, and before the general ones.
     The store's delivery time on `market` (store.yaml `shipping`), when set, fills {ship_days_*}.
+    `opening=False`: each variant without its greeting, to follow another intent's reply (`joined`).
     """
     variants: list[Template] = rules.intents[intent].templates[locale]
+    if not opening:
+        variants = [without_opening(t) for t in variants]
     slots = getattr(rules.slots, locale.split("-")[0])
     values = knowledge_values(rules, market)
     missing: list[str] = []
@@ -82,3 +121,16 @@ def render(
         gloss = _tidy(tpl.gloss_zh.format_map(gloss_values))
         out.append((not tpl.when, Reply(f"{intent}.{locale}.{n + 1}", text, gloss, locale, tuple(used))))
     return [reply for _, reply in sorted(out, key=lambda pair: pair[0])]  # stable: file order otherwise
+
+
+def joined(first: Sequence[Reply], then: Sequence[Reply], fits: Callable[[str], bool]) -> Reply | None:
+    """One reply answering two intents: a variant of the first, then one of the second (rendered with
+    `opening=False`), the first pair in order whose text `fits` (the marketplace's length); None if none."""
+    for a in first:
+        for b in then:
+            text = f"{a.text} {b.text}"
+            if fits(text):
+                missing = tuple(dict.fromkeys(a.missing + b.missing))
+                ids = f"{a.template_id}+{b.template_id}"
+                return Reply(ids, text, a.gloss_zh + b.gloss_zh, a.locale, missing)
+    return None

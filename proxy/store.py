@@ -363,12 +363,14 @@ class Store:
     def sent_texts(self) -> Iterable[tuple[str, str, str, str | None]]:
         """(redacted final text, locale, intent, marketplace) of every edited suggestion agents sent.
 
-        The intent is the agent's correction when there is one, else the predicted main intent."""
+        The intent is the agent's correction when there is one, else the predicted main intent. A reply to
+        two intents (its template id "a.es-MX.1+b.es-MX.1") is no template for one: it is left out."""
         rows = self.db.execute(
             "SELECT f.final_text, a.locale, COALESCE((SELECT c.intent FROM feedback c WHERE c.trace_id = "
             "f.trace_id AND c.action = 'corrected' ORDER BY c.id DESC LIMIT 1), a.intent), a.marketplace "
             "FROM feedback f JOIN analyses a USING (trace_id) WHERE f.action = 'edited' "
-            "AND f.final_text IS NOT NULL AND a.locale IS NOT NULL ORDER BY f.id"
+            "AND f.final_text IS NOT NULL AND a.locale IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feedback j "
+            "WHERE j.trace_id = f.trace_id AND instr(j.template_id, '+') > 0) ORDER BY f.id"
         )
         yield from ((t, loc, i, m) for t, loc, i, m in rows.fetchall() if i)
 

@@ -36,6 +36,16 @@ def rules() -> RuleSet:
 
 
 OPEN_HOURS = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # a Wednesday, noon on the store's clock
+# A seller-center site per reply locale (Mercado Libre's 350-character limit where it applies)
+LOCALE_SITES = {
+    "es-MX": "mercadolibre.com.mx",
+    "es-AR": "mercadolibre.com.ar",
+    "es-CO": "mercadolibre.com.co",
+    "es-CL": "mercadolibre.cl",
+    "es-ES": "amazon.es",
+    "pt-BR": "mercadolivre.com.br",
+    "en-US": "amazon.com",
+}
 
 
 @pytest.fixture(scope="session")

@@ -116,7 +116,9 @@ async def test_analyze_contract(api) -> None:
     assert body["intents"][0]["label_zh"] == "催发货/查物流"
     assert body["handoff"] == {"required": False, "reasons": []}
     [s] = body["suggestions"]
+    assert sorted(s) == ["answers", "gloss_zh", "locale", "missing", "policy", "template_id", "text"]
     assert s["template_id"] == "order_status.es-AR.1" and "2000001" in s["text"]
+    assert s["answers"] == ["order_status"]
     assert s["policy"]["limit"] == 350 and s["policy"]["ok"] is True
     assert resp.headers["Cache-Control"] == "no-store"
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -365,3 +367,21 @@ async def test_unanswered_messages_by_urgency_and_deadline(api) -> None:
     assert (await api.post("/v1/feedback", data=done, headers=headers(api))).status == 201
     rows = (await (await api.post("/v1/dashboard", data="{}", headers=headers(api))).json())["deadlines"]
     assert [r["intent"] for r in rows] == ["order_status"]
+
+
+async def test_two_questions_get_one_reply_to_both_and_the_agent_s_pick_is_kept(api) -> None:
+    text = "oi, quando chega meu pedido? e vocês emitem nota fiscal?"
+    body = json.dumps({"text": text, "site": "mercadolivre.com.br", "context": {"buyer_name": "Ana"}})
+    out = await (await api.post("/v1/analyze", data=body, headers=headers(api))).json()
+    assert [i["id"] for i in out["intents"]] == ["order_status", "invoice"]
+    first = out["suggestions"][0]
+    assert first["template_id"] == "order_status.pt-BR.1+invoice.pt-BR.1"
+    assert first["answers"] == ["order_status", "invoice"]
+    assert first["text"].startswith("Oi Ana, seu pedido") and "Emitimos nota fiscal sim!" in first["text"]
+    assert first["policy"]["ok"] and first["policy"]["length"] <= 350
+    picked = {"trace_id": out["trace_id"], "action": "inserted", "template_id": first["template_id"]}
+    assert (await api.post("/v1/feedback", data=json.dumps(picked), headers=headers(api))).status == 201
+    conn = sqlite3.connect(api.db)
+    assert conn.execute("SELECT action, template_id FROM feedback").fetchall() == [
+        ("inserted", "order_status.pt-BR.1+invoice.pt-BR.1")
+    ]

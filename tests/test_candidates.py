@@ -81,3 +81,20 @@ def test_a_candidate_against_marketplace_rules_says_so(rules: RuleSet) -> None:
         Candidate("invoice", "es-MX", "Mándame whatsapp al 55 1234 5678", "Mercado Libre / Mercado Livre", 2)
     ]
     assert "# sent 2x; against Mercado Libre / Mercado Livre rules: phone number" in to_yaml(rules, found)
+
+
+def test_an_edited_reply_to_two_intents_is_no_candidate_for_one(
+    engine: Engine, rules: RuleSet, tmp_path: Path
+) -> None:
+    store = Store(tmp_path / "r.db", b"k" * 43)
+    text, site = "quando chega meu pedido? e vocês emitem nota fiscal?", "mercadolivre.com.br"
+    result = engine.analyze(text, site)
+    store.record_analysis(result, text, site, {})
+    both = result["suggestions"][0]["template_id"]
+    assert "+" in both
+    store.record_feedback(result["trace_id"], "inserted", both, None, None)
+    store.record_feedback(result["trace_id"], "edited", None, None, "Oi, chega amanhã. E a nota sai hoje.")
+    sent(engine, store, "quando chega?", site, "Oi! Seu pedido chega amanhã, tá?")
+    assert [(c.intent, c.text) for c in candidates(rules, store.sent_texts())] == [
+        ("order_status", "Oi! Seu pedido chega amanhã, tá?")
+    ]

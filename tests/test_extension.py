@@ -160,6 +160,16 @@ def add_buyer_message(page: Any, text: str) -> None:
     page.evaluate("text => window.receive(text)", text)
 
 
+def panel_for(browser: Browser, path: str, text: str, shown: str) -> tuple[Any, PanelLocator]:
+    """A Mercado Libre conversation whose newest buyer message is `text`, once the panel `shown` (a JS
+    expression over the panel's root) its answer to it."""
+    page = open_site(browser, "www.mercadolibre.com.mx", path)
+    wait_ready(page)
+    add_buyer_message(page, text)
+    view(page).wait_for(shown)
+    return page, wait_ready(page)
+
+
 def test_options_page_pairs_with_the_server(paired: Browser) -> None:
     page = paired.ctx.new_page()
     page.goto(f"chrome-extension://{paired.ext_id}/options/options.html")
@@ -229,17 +239,34 @@ def test_mercado_libre_finds_a_contenteditable_composer(paired: Browser) -> None
 
 
 def test_complaint_shows_the_handoff_banner(paired: Browser, engine: Engine) -> None:
-    page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/2/mensajes")
-    wait_ready(page)
-    add_buyer_message(page, "son unos estafadores, nadie me responde. voy a ir a profeco")
-    view(page).wait_for("root?.querySelector('.handoff')")
-    panel = wait_ready(page)
+    angry = "son unos estafadores, nadie me responde. voy a ir a profeco"
+    page, panel = panel_for(paired, "/ventas/2/mensajes", angry, "root?.querySelector('.handoff')")
     complaint = engine.rules.intents["complaint"].label
     shown = [panel.locator(".intent .label").text_content(), panel.locator(".intent .second").text_content()]
     assert complaint.en in shown or f"+ {complaint.en} {complaint.zh_CN}" in shown
     assert panel.locator(".handoff").text_content().startswith("A person must answer this one")
     assert all(b.is_disabled() for b in panel.locator(".insert").all())
     page.screenshot(path=str(ARTIFACTS / "panel-handoff.png"))
+    page.close()
+
+
+def test_two_questions_get_one_reply_to_both_saying_what_it_answers(paired: Browser, engine: Engine) -> None:
+    two = "oi, quando chega meu pedido? e vocês emitem nota fiscal?"
+    joined = "root?.querySelector('li[data-template*=\"+\"]')"
+    page, panel = panel_for(paired, "/ventas/6/mensajes", two, joined)
+    status, invoice = (engine.rules.intents[i].label for i in ("order_status", "invoice"))
+    items = panel.locator("li")
+    assert [items.nth(n).locator(".answers").text_content() for n in range(2)] == [
+        f"{status.en} {status.zh_CN} + {invoice.en} {invoice.zh_CN}",
+        f"{status.en} {status.zh_CN}",
+    ]
+    first = items.nth(0)
+    text = first.locator(".text").text_content()
+    assert "Emitimos nota fiscal sim!" in text and len(text) <= 350
+    page.screenshot(path=str(ARTIFACTS / "panel-two-intents.png"))
+    first.locator(".insert").click()
+    page.wait_for_function("() => window.reactDraft.trim() !== ''")
+    assert page.evaluate("window.reactDraft") == text
     page.close()
 
 

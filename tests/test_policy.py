@@ -1,4 +1,5 @@
 import pytest
+from conftest import LOCALE_SITES as SITES
 
 from proxy.engine import Engine
 from proxy.policy import check, marketplace_for
@@ -11,15 +12,6 @@ SAMPLE = {
     "product": "Audífonos Bluetooth X200 negros",
     "tracking_code": "MX123456789BR",
     "eta": "15/03",
-}
-SITES = {
-    "es-MX": "mercadolibre.com.mx",
-    "es-AR": "mercadolibre.com.ar",
-    "es-CO": "mercadolibre.com.co",
-    "es-CL": "mercadolibre.cl",
-    "es-ES": "amazon.es",
-    "pt-BR": "mercadolivre.com.br",
-    "en-US": "amazon.com",
 }
 
 

@@ -14,6 +14,7 @@
     .body { padding: 8px 12px; }
     .row { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
     .chip { border-radius: 999px; padding: 1px 8px; background: #eef2f7; }
+    .answers { margin: 0 0 2px; font-size: 11px; color: #4a5568; }
     .urgent { background: #ffebe9; color: #a40e26; }
     .zh { color: #57606a; }
     .error, .handoff { padding: 8px; border-radius: 6px; margin: 6px 0; }

@@ -122,7 +122,9 @@
         content.push(h("div", { class: "handoff", role: "alert" }, this.tr("handoff"), h("label", {}, confirm, " ", this.tr("confirmHandoff"))));
       }
       if (data.setup_required) content.push(h("div", { class: "setup", role: "status" }, this.tr("notSetUp")));
-      this.items = data.suggestions.slice(0, 3).map((s, i) => this.suggestion(s, i));
+      // Two intents: each suggestion says which of them it answers (a reply to both, or one intent's own).
+      const names = new Map(data.intents.map((i) => [i.id, this.uiLang === "zh-CN" ? i.label : `${i.label} ${i.label_zh}`]));
+      this.items = data.suggestions.slice(0, 3).map((s, i) => this.suggestion(s, i, second ? names : null));
       content.push(h("ol", { class: "suggestions" }, this.items.map((item) => item.li)));
       this.notice = h("div", { class: "notice", role: "status" });
       content.push(this.notice);
@@ -185,7 +187,8 @@
       }
     }
 
-    suggestion(s, index) {
+    suggestion(s, index, names) {
+      const answers = names && s.answers.length ? h("p", { class: "answers" }, s.answers.map((id) => names.get(id) || id).join(" + ")) : null;
       const budget = h("span", { class: "budget" });
       const warn = h("div", { class: "warn", hidden: true });
       const violations = s.policy.violations.length
@@ -200,6 +203,7 @@
       const li = h(
         "li",
         { "data-template": s.template_id },
+        answers,
         h("p", { class: "text", lang: s.locale }, isolated(s.text, this.pageValues)),
         h("p", { class: "gloss", lang: "zh-CN" }, isolated(s.gloss_zh, this.pageValues)),
         h("div", { class: "meta" }, budget, violations, copy, button),

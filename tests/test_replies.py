@@ -1,0 +1,166 @@
+"""Replies to a message with two intents: one reply answering both, or each intent's own, in every locale."""
+
+import dataclasses
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from conftest import LOCALE_SITES as SITES
+
+from proxy import paths
+from proxy.engine import UNANSWERED, Engine
+from proxy.nlp.pipeline import IntentScore
+from proxy.policy import marketplace_for
+from proxy.replies import joined, render, without_opening
+from proxy.rules.loader import RuleSet
+from proxy.rules.schema import LOCALES, Template
+
+NAME = {"buyer_name": "Ana"}
+
+
+def analyze_as(engine: Engine, text: str, site: str, intents: list[str]) -> dict[str, Any]:
+    """The answer to `text` as if recognition had read these intents (the replies, not the model, on test)."""
+    reading = engine.recognise(text, site)
+    reading = dataclasses.replace(reading, intents=[IntentScore(i, 0.9) for i in intents])
+    return engine.analyze(text, site, None, NAME, reading=reading)
+
+
+def test_one_reply_answers_both_intents(engine: Engine) -> None:
+    out = analyze_as(engine, "oi, quando chega meu pedido? e vocês emitem nota fiscal?", SITES["pt-BR"],
+                     ["order_status", "invoice"])  # fmt: skip
+    keys = ("template_id", "answers", "text", "gloss_zh", "missing")
+    shown = [tuple(s[k] for k in keys) for s in out["suggestions"]]
+    assert shown == [
+        (
+            "order_status.pt-BR.1+invoice.pt-BR.1",
+            ["order_status", "invoice"],
+            "Oi Ana, seu pedido [número do pedido] já está a caminho! O código de rastreio é "
+            "[código de rastreio] e a previsão de entrega é [data prevista]. "
+            "Dá pra acompanhar tudo no detalhe da compra. Emitimos nota fiscal sim! "
+            "Ela fica disponível na sua compra em até 48 horas. "
+            "Se precisar no CNPJ, me manda os dados por aqui que eu verifico.",
+            "您好，您的订单[订单号]已在处理/运输中。物流单号[物流单号]，预计送达[预计送达日期]。可在订单详情中查看物流进度。"
+            "可以开发票（nota fiscal）。发票会在48小时内出现在您的订单里。"
+            "如需开到公司（CNPJ），请在此发送公司信息，我来核实。",
+            ["order_id", "tracking_code", "eta"],
+        ),
+        (
+            "order_status.pt-BR.1",
+            ["order_status"],
+            "Oi Ana, seu pedido [número do pedido] já está a caminho! O código de rastreio é "
+            "[código de rastreio] e a previsão de entrega é [data prevista]. "
+            "Dá pra acompanhar tudo no detalhe da compra.",
+            "您好，您的订单[订单号]已在处理/运输中。物流单号[物流单号]，预计送达[预计送达日期]。可在订单详情中查看物流进度。",
+            ["order_id", "tracking_code", "eta"],
+        ),
+    ]
+    assert out["suggestions"][0]["policy"] == {"ok": True, "length": 330, "limit": 350, "violations": []}
+    readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
+    assert "`order_status.pt-BR.1+invoice.pt-BR.1`" in readme and "Emitimos nota\n  fiscal sim!" in readme
+
+
+def test_when_no_pair_fits_the_marketplace_each_intent_gets_its_own_reply(engine: Engine) -> None:
+    out = analyze_as(
+        engine, "cuando llega mi pedido? y necesito factura", SITES["es-MX"], ["order_status", "invoice"]
+    )
+    shown = [(s["template_id"], s["answers"]) for s in out["suggestions"]]
+    assert shown == [("order_status.es-MX.1", ["order_status"]), ("invoice.es-MX.1", ["invoice"])]
+    assert out["suggestions"][1]["text"].startswith("Hola Ana, claro, sí facturamos.")
+    assert all(s["policy"]["ok"] for s in out["suggestions"])
+
+
+def test_the_pair_is_the_first_in_order_that_fits(engine: Engine, rules: RuleSet) -> None:
+    known = {**NAME, "size": "M", "option": "azul", "color": "azul", "product": "Tenis X"}
+    first = render(rules, "size_fit", "es-MX", known)
+    then = render(rules, "variant", "es-MX", known, opening=False)
+    assert len(first) == 2 and len(then) == 2
+    pairs = [(a, b) for a in first for b in then]
+    for n, (a, b) in enumerate(pairs):
+        taken = {f"{x.text} {y.text}" for x, y in pairs[:n]}
+
+        def fits(text: str, taken: set[str] = taken) -> bool:  # the earlier pairs "too long"
+            return text not in taken
+
+        both = joined(first, then, fits)
+        assert both is not None and both.template_id == f"{a.template_id}+{b.template_id}"
+        assert both.text == f"{a.text} {b.text}" and both.gloss_zh == a.gloss_zh + b.gloss_zh
+    assert joined(first, then, lambda text: False) is None
+    out = analyze_as(engine, "Where is my order? Also do you have it in blue?", SITES["en-US"],
+                     ["order_status", "variant"])  # fmt: skip
+    # Amazon has no length limit: the first pair, the variant that names the colour the buyer gave first
+    assert out["marketplace"] == "Amazon"
+    assert out["suggestions"][0]["template_id"] == "order_status.en-US.1+variant.en-US.2"
+    assert ". Let me check stock for blue and" in out["suggestions"][0]["text"]
+
+
+@pytest.mark.parametrize("second", sorted(UNANSWERED & {"thanks"}))
+def test_thanks_beside_a_request_gets_no_reply_of_its_own(engine: Engine, second: str) -> None:
+    out = analyze_as(engine, "cuando llega? gracias!", SITES["es-AR"], ["order_status", second])
+    assert [s["template_id"] for s in out["suggestions"]] == ["order_status.es-AR.1"]
+
+
+def test_off_hours_acknowledgement_keeps_its_place(engine: Engine) -> None:
+    text = "quando chega? e a nota fiscal?"
+    reading = engine.recognise(text, SITES["pt-BR"])
+    reading = dataclasses.replace(
+        reading, intents=[IntentScore("order_status", 0.9), IntentScore("invoice", 0.5)]
+    )
+    sunday = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)  # the store is closed on Sundays
+    out = engine.analyze(text, SITES["pt-BR"], None, NAME, reading=reading, now=sunday)
+    shown = [(s["template_id"], s["answers"]) for s in out["suggestions"]]
+    assert shown == [
+        ("order_status.pt-BR.1+invoice.pt-BR.1", ["order_status", "invoice"]),
+        ("order_status.pt-BR.1", ["order_status"]),
+        ("off_hours.pt-BR", []),  # answers no question: says when the answer comes
+    ]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_answerable_template_drops_its_greeting_cleanly(rules: RuleSet, locale: str) -> None:
+    """A second part never greets again: every template a second intent can use opens with a greeting the
+    join knows, and what is left starts with a capital; its gloss drops its 您好 too."""
+    for intent, rule in rules.intents.items():
+        if intent in UNANSWERED:
+            continue
+        for template in rule.templates[locale]:
+            rest = without_opening(template)
+            assert rest.text != template.text, (intent, locale, template.text[:40])
+            assert not re.match(r"\s*¡?(hola|oi|hi)\b", rest.text, re.I), (intent, locale, rest.text[:40])
+            first = next(c for c in rest.text if c.isalpha() or c == "{")
+            assert first == "{" or first.isupper(), (intent, locale, rest.text[:40])
+            assert not rest.gloss_zh.startswith("您好"), (intent, locale, rest.gloss_zh[:10])
+
+
+def test_a_template_that_is_only_a_greeting_or_has_none_is_kept_whole() -> None:
+    bare = Template(text="Hola {buyer_name}!", gloss_zh="您好！")
+    assert without_opening(bare) == bare
+    plain = Template(text="Claro que sí, {buyer_name}.", gloss_zh="当然可以。")
+    assert without_opening(plain) == plain
+    asks = Template(text="¡Hola {buyer_name}! ¿me confirmas la talla?", gloss_zh="您好！请确认尺码。")
+    assert without_opening(asks) == Template(text="¿Me confirmas la talla?", gloss_zh="请确认尺码。")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_pair_of_intents_answers_within_its_marketplace(
+    engine: Engine, rules: RuleSet, locale: str
+) -> None:
+    """Whatever two intents are read, the replies obey the marketplace: the join checks the length itself."""
+    market = marketplace_for(rules.policies, SITES[locale])
+    answerable = [i for i in rules.intents if i not in UNANSWERED]
+    joined_pairs = 0
+    for main in answerable:
+        for second in answerable:
+            if second == main:
+                continue
+            out = analyze_as(engine, "?", SITES[locale], [main, second])
+            ids = [s["template_id"] for s in out["suggestions"]]
+            assert ids[0].startswith(f"{main}.{locale}."), ids
+            assert any(part.startswith(f"{second}.") for i in ids for part in i.split("+")), (
+                main,
+                second,
+                ids,
+            )
+            assert all(s["policy"]["ok"] for s in out["suggestions"]), (main, second, out["suggestions"])
+            joined_pairs += "+" in ids[0]
+    assert market is not None and joined_pairs > 0
