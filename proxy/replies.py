@@ -44,6 +44,21 @@ def _clean_value(value: str) -> str:
     return " ".join(value.split())
 
 
+# A person's name: words of letters, each perhaps an initial with its dot ("Kevin R."), joined by a space,
+# an apostrophe or a hyphen (one joiner between words: linear). Not a nickname: no digit, "_", "@" or "."
+# inside a word ("MARIANAG_1988", "ana.paula_sp").
+_PERSON_NAME = re.compile(r"[^\W\d_]+\.?(?:[ '’-][^\W\d_]+\.?)*")
+
+
+def greeting_name(value: str) -> str | None:
+    """The buyer's name as a reply greets them, or None when the page gave a marketplace nickname (the reply
+    then greets without a name: "Hola," not "Hola MARIANAG_1988,"). A name the page wrote all in capitals or
+    all in small letters is capitalised ("MARIA LOPEZ" → "Maria Lopez"); any other is kept as written."""
+    if not _PERSON_NAME.fullmatch(value):
+        return None
+    return value.title() if value.isupper() or value.islower() else value
+
+
 def _tidy(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
@@ -104,9 +119,11 @@ def render(
     values = knowledge_values(rules, market)
     missing: list[str] = []
     for name in CONTEXT_FIELDS:
-        given = context.get(name)
-        if given and _clean_value(given):
-            values[name] = _clean_value(given)
+        given = _clean_value(context.get(name) or "")
+        if given and name == "buyer_name":
+            given = greeting_name(given) or ""
+        if given:
+            values[name] = given
         else:
             values[name] = slots[name]
             missing.append(name)

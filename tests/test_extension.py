@@ -359,11 +359,11 @@ def test_opening_another_conversation_updates_the_panel(paired: Browser, engine:
     page = open_site(paired, "www.mercadolibre.com.mx", "/ventas/4/mensajes")
     wait_ready(page)
     page.evaluate(
-        "t => window.openConversation('2000009990001', 'COMPRADOR_XYZ', t)",
+        "t => window.openConversation('2000009990001', 'RODRIGO PEREZ', t)",
         [["buyer", "necesito factura con mi RFC"]],
     )
     view(page).wait_for(SHOWS_INTENT, engine.rules.intents["invoice"].label.en)
-    assert "COMPRADOR_XYZ" in wait_ready(page).locator("li .text").first.text_content()
+    assert "Hola Rodrigo Perez," in wait_ready(page).locator("li .text").first.text_content()
     page.close()
 
 

@@ -574,10 +574,12 @@ CONTROL = """(name) => {  // the same sentence as ordinary text, without isolati
 }"""
 
 
-def test_rtl_override_in_the_buyer_name_cannot_reorder_the_panel(paired: Browser) -> None:
+def test_rtl_override_in_a_page_value_cannot_reorder_the_panel(paired: Browser) -> None:
+    """The page's order id carries the override into the reply ("tu pedido ‮MARIA_CLIENTE ya…"); a buyer
+    name carrying one is no person's name, and no reply greets it (`test_replies`)."""
     page = open_site(paired, MELI[0], MELI[1].format(45))
     wait_ready(page)
-    page.evaluate("n => window.openConversation('2000009990045', n, [['buyer', 'ya lo mandaron?']])", NAME)
+    page.evaluate("n => window.openConversation(n, 'Maria', [['buyer', 'ya lo mandaron?']])", NAME)
     view(page).wait_for("text(root.querySelector('.suggestions .text'))?.includes('MARIA_CLIENTE')")
     name_left, comma_left = page.evaluate(CONTROL, NAME)
     assert comma_left < name_left  # the control: unisolated, the comma is drawn before the name

@@ -73,12 +73,14 @@ def test_every_template_obeys_its_marketplace(rules, locale: str) -> None:
     "hostile", ["{order_id}", "{{7*7}}", "<img src=x onerror=alert(1)>", "{0.__class__}"]
 )
 def test_hostile_buyer_values_come_back_literally(engine: Engine, hostile: str) -> None:
-    out = engine.analyze(
-        hostile, "mercadolibre.com.mx", None, {"buyer_name": hostile, "order_id": hostile, "product": hostile}
-    )
+    context = {"buyer_name": hostile, "order_id": hostile, "product": hostile}
+    out = engine.analyze("¿ya enviaron mi pedido?", "mercadolibre.com.mx", None, context)
     texts = [s["text"] for s in out["suggestions"]]
-    assert texts and all(hostile in t for t in texts)
+    assert out["intents"][0]["id"] == "order_status"
+    assert texts and all(t.startswith(f"Hola, tu pedido {hostile} ") for t in texts)  # no name: not a name
     assert all("49" not in t for t in texts)
+    [reply] = render(engine.rules, "greeting", "es-MX", context)
+    assert reply.text.startswith("¡Hola! Gracias por escribir")
 
 
 def test_missing_values_leave_visible_slots(rules) -> None:

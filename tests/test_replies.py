@@ -12,7 +12,7 @@ from proxy import paths
 from proxy.engine import UNANSWERED, Engine
 from proxy.nlp.pipeline import IntentScore
 from proxy.policy import marketplace_for
-from proxy.replies import joined, render, without_opening
+from proxy.replies import greeting_name, joined, render, without_opening
 from proxy.rules.loader import RuleSet
 from proxy.rules.schema import LOCALES, Template
 
@@ -164,3 +164,27 @@ def test_every_pair_of_intents_answers_within_its_marketplace(
             assert all(s["policy"]["ok"] for s in out["suggestions"]), (main, second, out["suggestions"])
             joined_pairs += "+" in ids[0]
     assert market is not None and joined_pairs > 0
+
+
+@pytest.mark.parametrize(
+    ("page_gave", "greeted"),
+    [
+        ("Kevin R.", "Kevin R."),
+        ("MARIA LOPEZ", "Maria Lopez"),
+        ("maría josé", "María José"),
+        ("Jean-Luc O'Neil", "Jean-Luc O'Neil"),
+        ("McDonald", "McDonald"),
+        ("MARIANAG_1988", None),  # Mercado Libre nicknames
+        ("COMPRADOR_XYZ", None),
+        ("ana.paula_sp", None),  # Shopee user names
+        ("user123", None),
+        ("@maria", None),
+        ("<img src=x>", None),
+        ("\u202eMARIA", None),  # a bidi override reorders what follows it
+    ],
+)
+def test_a_nickname_is_no_name_to_greet(rules: RuleSet, page_gave: str, greeted: str | None) -> None:
+    assert greeting_name(page_gave) == greeted
+    [reply] = render(rules, "order_status", "es-MX", {"buyer_name": page_gave, "order_id": "2000001"})
+    opening = f"Hola {greeted}," if greeted else "Hola,"
+    assert reply.text.startswith(f"{opening} tu pedido 2000001")
