@@ -16,7 +16,7 @@ from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import LanguageDetector
 from proxy.nlp.model import Model
 from proxy.nlp.pipeline import Reading, Recognizer
-from proxy.policy import check, marketplace_for
+from proxy.policy import check, marketplace_for, within_length
 from proxy.replies import joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
@@ -141,8 +141,7 @@ class Engine:
         second = intents[1].id if len(intents) > 1 and intents[1].id not in UNANSWERED else None
         if second is not None:  # first a reply to both; if none fits the marketplace, the second's own
             then = render(self.rules, second, reply_locale, ctx, facts.zh, market, opening=False)
-            limit = market.max_length if market else None
-            both = joined(replies, then, lambda text: limit is None or len(text) <= limit)
+            both = joined(replies, then, lambda text: within_length(text, market))
             if both is not None:
                 replies = [both, *replies]
             else:

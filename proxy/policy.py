@@ -75,6 +75,11 @@ def foreign_pii(reply: str, conversation: str) -> list[str]:
     return sorted({f.kind for f in find(reply) if not known(f.value)})
 
 
+def within_length(text: str, market: Marketplace | None) -> bool:
+    """Whether a reply fits the marketplace's length limit (none: always)."""
+    return market is None or market.max_length is None or len(text) <= market.max_length
+
+
 def check(
     text: str, market: Marketplace | None, known_values: Iterable[str] = (), conversation: str | None = None
 ) -> PolicyResult:
@@ -89,7 +94,7 @@ def check(
     found = [f"personal data not from this conversation: {kind}" for kind in leaks]
     if market is None:
         return PolicyResult(not found, length, None, tuple(found))
-    if market.max_length is not None and length > market.max_length:
+    if not within_length(text, market):
         found.append(f"too long: {length} > {market.max_length} characters")
     rules = set(market.forbid)
     emails = EMAIL.findall(scrubbed)

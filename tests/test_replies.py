@@ -19,11 +19,13 @@ from proxy.rules.schema import LOCALES, Template
 NAME = {"buyer_name": "Ana"}
 
 
-def analyze_as(engine: Engine, text: str, site: str, intents: list[str]) -> dict[str, Any]:
+def analyze_as(
+    engine: Engine, text: str, site: str, intents: list[str], now: datetime | None = None
+) -> dict[str, Any]:
     """The answer to `text` as if recognition had read these intents (the replies, not the model, on test)."""
     reading = engine.recognise(text, site)
     reading = dataclasses.replace(reading, intents=[IntentScore(i, 0.9) for i in intents])
-    return engine.analyze(text, site, None, NAME, reading=reading)
+    return engine.analyze(text, site, None, NAME, reading=reading, now=now)
 
 
 def test_one_reply_answers_both_intents(engine: Engine) -> None:
@@ -94,20 +96,15 @@ def test_the_pair_is_the_first_in_order_that_fits(engine: Engine, rules: RuleSet
     assert ". Let me check stock for blue and" in out["suggestions"][0]["text"]
 
 
-@pytest.mark.parametrize("second", sorted(UNANSWERED & {"thanks"}))
-def test_thanks_beside_a_request_gets_no_reply_of_its_own(engine: Engine, second: str) -> None:
-    out = analyze_as(engine, "cuando llega? gracias!", SITES["es-AR"], ["order_status", second])
+def test_thanks_beside_a_request_gets_no_reply_of_its_own(engine: Engine) -> None:
+    out = analyze_as(engine, "cuando llega? gracias!", SITES["es-AR"], ["order_status", "thanks"])
     assert [s["template_id"] for s in out["suggestions"]] == ["order_status.es-AR.1"]
 
 
 def test_off_hours_acknowledgement_keeps_its_place(engine: Engine) -> None:
-    text = "quando chega? e a nota fiscal?"
-    reading = engine.recognise(text, SITES["pt-BR"])
-    reading = dataclasses.replace(
-        reading, intents=[IntentScore("order_status", 0.9), IntentScore("invoice", 0.5)]
-    )
     sunday = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)  # the store is closed on Sundays
-    out = engine.analyze(text, SITES["pt-BR"], None, NAME, reading=reading, now=sunday)
+    text = "quando chega? e a nota fiscal?"
+    out = analyze_as(engine, text, SITES["pt-BR"], ["order_status", "invoice"], now=sunday)
     shown = [(s["template_id"], s["answers"]) for s in out["suggestions"]]
     assert shown == [
         ("order_status.pt-BR.1+invoice.pt-BR.1", ["order_status", "invoice"]),
