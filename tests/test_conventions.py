@@ -183,3 +183,13 @@ def test_readme_lists_every_command_and_endpoint() -> None:
 def test_readme_editor_table_has_a_row_per_tested_editor() -> None:
     rows = re.findall(r"^\| ([^|]+?) \| (?:yes|NO) \|", README, re.M)
     assert rows == [NAMES[kind] for kind in EDITORS]
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    """A test renamed or removed must take the README's claim about it along."""
+    tests = paths.REPO / "tests"
+    files = list(tests.rglob("test_*.py"))
+    defined = {m for f in files for m in re.findall(r"^(?:async )?def (test_\w+)", f.read_text(), re.M)}
+    modules = {f.stem for f in files}
+    named = set(re.findall(r"`(?:test_\w+::)?(test_\w+)`", README))
+    assert named and sorted(n for n in named if n not in defined | modules) == []
