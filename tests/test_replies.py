@@ -42,7 +42,7 @@ def test_one_reply_answers_both_intents(engine: Engine) -> None:
             "Dá pra acompanhar tudo no detalhe da compra. Emitimos nota fiscal sim! "
             "Ela fica disponível na sua compra em até 48 horas. "
             "Se precisar no CNPJ, me manda os dados por aqui que eu verifico.",
-            "您好，您的订单[订单号]已在处理/运输中。物流单号[物流单号]，预计送达[预计送达日期]。可在订单详情中查看物流进度。"
+            "您好，您的订单[订单号]已发出，正在运输途中。物流单号[物流单号]，预计送达[预计送达日期]。可在订单详情中查看物流进度。"
             "可以开发票（nota fiscal）。发票会在48小时内出现在您的订单里。"
             "如需开到公司（CNPJ），请在此发送公司信息，我来核实。",
             ["order_id", "tracking_code", "eta"],
@@ -53,7 +53,7 @@ def test_one_reply_answers_both_intents(engine: Engine) -> None:
             "Oi Ana, seu pedido [número do pedido] já está a caminho! O código de rastreio é "
             "[código de rastreio] e a previsão de entrega é [data prevista]. "
             "Dá pra acompanhar tudo no detalhe da compra.",
-            "您好，您的订单[订单号]已在处理/运输中。物流单号[物流单号]，预计送达[预计送达日期]。可在订单详情中查看物流进度。",
+            "您好，您的订单[订单号]已发出，正在运输途中。物流单号[物流单号]，预计送达[预计送达日期]。可在订单详情中查看物流进度。",
             ["order_id", "tracking_code", "eta"],
         ),
     ]

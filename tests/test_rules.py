@@ -40,12 +40,12 @@ def test_shipped_rules_are_complete(rules) -> None:
 # Words of one country's tax, identity or consumer-protection system: a reply in another locale that
 # asks for them asks a buyer for a document they lack (an RFC from a Colombian, a CPF from an American).
 COUNTRY_WORDS = {
-    "es-MX": ("RFC", "CFDI", "CURP", "SAT", "Profeco"),
+    "es-MX": ("RFC", "CFDI", "CURP", "SAT", "Profeco", "OXXO", "meses sin intereses"),
     "es-AR": ("CUIT", "CUIL", "AFIP", "ARCA"),
-    "es-CO": ("NIT", "DIAN", "SIC"),
+    "es-CO": ("NIT", "DIAN", "SIC", "Efecty"),
     "es-CL": ("RUT", "SII", "SERNAC", "boleta"),
     "es-ES": ("NIF", "OCU"),
-    "pt-BR": ("CPF", "CNPJ", "Procon", "nota fiscal"),
+    "pt-BR": ("CPF", "CNPJ", "Procon", "nota fiscal", "Pix", "Correios"),
 }
 
 
