@@ -41,15 +41,28 @@ def opening(rules: RuleSet) -> dict[str, Any]:
 WHEN_PATTERNS = {  # weekday, day, month and hour, the way each language writes them
     "es": "EEEE d 'de' MMMM 'a las' HH:mm",
     "pt": "EEEE, d 'de' MMMM, 'às' HH:mm",
-    "en": "EEEE, MMMM d 'at' h:mm a",
+    "en": "EEEE, MMMM d 'at' h:mm a z",  # the US has several clocks: the hour says which ("9:00 AM EST")
     "zh": "M月d日EEEE HH:mm",
+}
+
+# The clock a locale's buyers read the hour on: their country's (its capital's), not the team's. Nine in
+# the morning in Mexico City is noon in São Paulo and Buenos Aires and four in the afternoon in Madrid.
+BUYER_ZONES = {
+    "es-MX": "America/Mexico_City",
+    "es-AR": "America/Argentina/Buenos_Aires",
+    "es-CO": "America/Bogota",
+    "es-CL": "America/Santiago",
+    "es-ES": "Europe/Madrid",
+    "pt-BR": "America/Sao_Paulo",
+    "en-US": "America/New_York",
 }
 
 
 @lru_cache(maxsize=256)  # the next opening is the same for every message of an hour: Babel formats it once
-def _when(moment: datetime, locale: str) -> str:
-    """The next opening time in the buyer's language (Babel: weekday and month names)."""
-    return str(format_datetime(moment, WHEN_PATTERNS[locale[:2]], locale=locale))
+def _when(moment: datetime, zone: str, locale: str) -> str:
+    """The next opening time on `zone`'s clock in the buyer's language (Babel: weekday and month names).
+    The zone is part of the key: one instant compares equal on every clock."""
+    return str(format_datetime(moment.astimezone(ZoneInfo(zone)), WHEN_PATTERNS[locale[:2]], locale=locale))
 
 
 def acknowledgement(rules: RuleSet, locale: str, now: datetime) -> dict[str, str] | None:
@@ -59,9 +72,13 @@ def acknowledgement(rules: RuleSet, locale: str, now: datetime) -> dict[str, str
     ack = rules.hours.acknowledgement.get(locale)
     if when is None or when == now or ack is None:
         return None
-    local = when.astimezone(tz)
-    written = _when(local, locale.replace("-", "_"))
-    gloss = _when(local, "zh_CN")
+    zone = BUYER_ZONES.get(locale, rules.hours.timezone)
+    local, theirs = when.astimezone(tz), when.astimezone(ZoneInfo(zone))
+    written = _when(when, zone, locale.replace("-", "_"))
+    gloss = _when(when, rules.hours.timezone, "zh_CN")  # the team's clock, and the buyer's when it differs
+    if theirs.replace(tzinfo=None) != local.replace(tzinfo=None):
+        same_day = theirs.date() == local.date()
+        gloss += f"（买家当地时间 {f'{theirs:%H:%M}' if same_day else _when(when, zone, 'zh_CN')}）"
     return {
         "text": ack.text.format(when=written),
         "gloss_zh": ack.gloss_zh.format(when=gloss),

@@ -1,5 +1,6 @@
 """Deadline arithmetic (time zones, weekends, the Mercado Libre night window, DST) and off-hours replies."""
 
+import dataclasses
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,8 @@ import pytest
 
 from proxy.deadline import due, next_opening, parse_span
 from proxy.engine import Engine
+from proxy.rules.loader import RuleSet
+from proxy.schedule import acknowledgement
 
 MX, SP, NY = ZoneInfo("America/Mexico_City"), ZoneInfo("America/Sao_Paulo"), ZoneInfo("America/New_York")
 NIGHT = parse_span("21:00-08:00")
@@ -58,6 +61,7 @@ def test_next_opening() -> None:
 
 
 SATURDAY_NIGHT = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 22:30 on Saturday in Mexico City
+BUYERS = ("es-MX", "es-AR", "es-ES", "pt-BR", "en-US")
 
 
 @pytest.mark.parametrize(
@@ -66,17 +70,17 @@ SATURDAY_NIGHT = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 22:30 on Saturday 
         (
             "mercadolibre.com.mx",
             "¿tienen la funda en rojo?",
-            "te escribimos el lunes 23 de noviembre a las 09:00.",
+            "te escribimos el lunes 23 de noviembre a las 09:00 (hora del centro de México).",
         ),
         (
             "mercadolivre.com.br",
             "tem a capinha em vermelho?",
-            "te escrevemos segunda-feira, 23 de novembro, às 09:00.",
+            "te escrevemos segunda-feira, 23 de novembro, às 12:00 (horário de Brasília).",
         ),
         (
             "sellercentral.amazon.com",
             "do you have it in red?",
-            "we'll write back Monday, November 23 at 9:00 AM.",
+            "we'll write back on Monday, November 23 at 10:00 AM EST.",
         ),
     ],
 )
@@ -86,7 +90,7 @@ def test_off_hours_acknowledgement_in_the_buyers_words(
     out = engine.analyze(text, site, now=SATURDAY_NIGHT)
     ack = out["suggestions"][-1]
     assert ack["template_id"].startswith("off_hours.") and ack["text"].endswith(words)
-    assert "11月23日星期一 09:00" in ack["gloss_zh"] and ack["policy"]["ok"]
+    assert "11月23日星期一 09:00" in ack["gloss_zh"] and ack["policy"]["ok"]  # the team's clock
     assert out["suggestions"][0]["template_id"].startswith("variant.")
 
 
@@ -112,3 +116,26 @@ def test_deadline_in_the_answer(engine: Engine) -> None:
         "counting": "business hours",
     }
     assert engine.analyze("hola", "mercadolibre.com.mx")["deadline"] is None  # no time given
+
+
+def test_the_buyer_reads_the_hour_on_their_own_clock(rules: RuleSet) -> None:
+    """A team in Shanghai opens at 09:00 on Monday: Sunday evening in the Americas. The reply says the buyer's
+    day and hour; the gloss the team's, and the buyer's beside it."""
+    shanghai = dataclasses.replace(rules, hours=rules.hours.model_copy(update={"timezone": "Asia/Shanghai"}))
+    acks = {locale: acknowledgement(shanghai, locale, SATURDAY_NIGHT) for locale in BUYERS}
+    said = {locale: ack["text"].split(": ")[-1] for locale, ack in acks.items() if ack}
+    assert said == {
+        "es-MX": "te escribimos el domingo 22 de noviembre a las 19:00 (hora del centro de México).",
+        "es-AR": "te escribimos el domingo 22 de noviembre a las 22:00.",
+        "es-ES": "te escribimos el lunes 23 de noviembre a las 02:00.",
+        "pt-BR": "te escrevemos domingo, 22 de novembro, às 22:00 (horário de Brasília).",
+        "en-US": "we'll write back on Sunday, November 22 at 8:00 PM EST.",
+    }
+    glossed = {locale: ack["gloss_zh"].split("我们会在")[-1] for locale, ack in acks.items() if ack}
+    assert glossed == {
+        "es-MX": "11月23日星期一 09:00（买家当地时间 11月22日星期日 19:00）给您完整答复。",
+        "es-AR": "11月23日星期一 09:00（买家当地时间 11月22日星期日 22:00）给您完整答复。",
+        "es-ES": "11月23日星期一 09:00（买家当地时间 02:00）给您完整答复。",
+        "pt-BR": "11月23日星期一 09:00（买家当地时间 11月22日星期日 22:00）给您完整答复。",
+        "en-US": "11月23日星期一 09:00（买家当地时间 11月22日星期日 20:00）给您完整答复。",
+    }
