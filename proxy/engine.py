@@ -139,8 +139,9 @@ class Engine:
         main = intents[0].id if intents else "other"
         replies = render(self.rules, main, reply_locale, ctx, facts.zh, market)
         second = intents[1].id if len(intents) > 1 and intents[1].id not in UNANSWERED else None
-        if second is not None:  # first a reply to both; if none fits the marketplace, the second's own
+        if second is not None:  # first a reply to both (the second's full or brief answer); else its own
             then = render(self.rules, second, reply_locale, ctx, facts.zh, market, opening=False)
+            then += render(self.rules, second, reply_locale, ctx, facts.zh, market, brief=True)
             both = joined(replies, then, lambda text: within_length(text, market))
             if both is not None:
                 replies = [both, *replies]

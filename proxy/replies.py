@@ -105,15 +105,18 @@ def render(
     gloss_context: Mapping[str, str] | None = None,
     market: Marketplace | None = None,
     opening: bool = True,
+    brief: bool = False,
 ) -> list[Reply]:
     """Every variant of `intent` in `locale`, filled; a missing value shows the locale's slot text.
 
     A variant with `when` is offered only when those values are known, and before the general ones.
     The store's delivery time on `market` (store.yaml `shipping`), when set, fills {ship_days_*}.
-    `opening=False`: each variant without its greeting, to follow another intent's reply (`joined`).
+    `opening=False`: each variant without its greeting, to follow another intent's reply (`joined`);
+    `brief=True`: the intent's short answers in `locale` instead (none if its file has none), ids `.b1`...
     """
-    variants: list[Template] = rules.intents[intent].templates[locale]
-    if not opening:
+    spec = rules.intents[intent]
+    variants: list[Template] = spec.brief.get(locale, []) if brief else spec.templates[locale]
+    if not opening and not brief:
         variants = [without_opening(t) for t in variants]
     slots = getattr(rules.slots, locale.split("-")[0])
     values = knowledge_values(rules, market)
@@ -136,13 +139,15 @@ def render(
         # str.format_map substitutes once: buyer-supplied values are never parsed as templates.
         text = _tidy(tpl.text.format_map(values))
         gloss = _tidy(tpl.gloss_zh.format_map(gloss_values))
-        out.append((not tpl.when, Reply(f"{intent}.{locale}.{n + 1}", text, gloss, locale, tuple(used))))
+        ids = f"{intent}.{locale}.{'b' if brief else ''}{n + 1}"
+        out.append((not tpl.when, Reply(ids, text, gloss, locale, tuple(used))))
     return [reply for _, reply in sorted(out, key=lambda pair: pair[0])]  # stable: file order otherwise
 
 
 def joined(first: Sequence[Reply], then: Sequence[Reply], fits: Callable[[str], bool]) -> Reply | None:
-    """One reply answering two intents: a variant of the first, then one of the second (rendered with
-    `opening=False`), the first pair in order whose text `fits` (the marketplace's length); None if none."""
+    """One reply answering two intents: a variant of the first, then one of the second (its replies rendered
+    with `opening=False`, then its brief answers), the first pair in order whose text `fits` (the
+    marketplace's length); None if none."""
     for a in first:
         for b in then:
             text = f"{a.text} {b.text}"

@@ -54,7 +54,7 @@ def test_a_reply_asks_only_for_its_own_country_s_documents(rules) -> None:
     found = [
         (intent.id, locale, other, m.group(0))
         for intent in rules.intents.values()
-        for locale, templates in intent.templates.items()
+        for locale, templates in [*intent.templates.items(), *intent.brief.items()]
         for template in templates
         for other, pattern in words.items()
         if other != locale and (m := pattern.search(template.text))
@@ -72,7 +72,7 @@ def test_spanish_replies_address_the_buyer_one_way(rules) -> None:
     replies = [
         (intent.id, locale, template.text)
         for intent in rules.intents.values()
-        for locale, templates in intent.templates.items()
+        for locale, templates in [*intent.templates.items(), *intent.brief.items()]
         for template in templates
     ]
     replies += [("off-hours", locale, ack.text) for locale, ack in rules.hours.acknowledgement.items()]
@@ -98,6 +98,19 @@ def test_unknown_placeholder(rules_copy: Path) -> None:
     line = line_of(path, "{coupon_code}")
     assert problem.startswith(
         f"{path}:{line}: templates.es-MX.0: unknown placeholder {{coupon_code}} (allowed: "
+    )
+
+
+def test_a_brief_answer_is_checked_as_a_template_is(rules_copy: Path) -> None:
+    path = rules_copy / "intents" / "invoice.yaml"
+    brief = "brief:\n  es-MX:\n  - text: Y la factura, en {invoce_hours} horas.\n    gloss_zh: 发票\n"
+    path.write_text(path.read_text().split("\nbrief:")[0] + "\n" + brief)  # in place of the shipped ones
+    [problem] = problems_of(rules_copy)
+    line = line_of(path, "{invoce_hours}")
+    assert problem.startswith(f"{path}:{line}: brief.es-MX.0: unknown placeholder {{invoce_hours}} (allowed:")
+    path.write_text(path.read_text().replace("  es-MX:\n  - text: Y", "  es-XX:\n  - text: Y"))
+    assert problems_of(rules_copy)[0] == (
+        f"{path}:{line}: brief: unknown locale 'es-XX' (one of {', '.join(LOCALES)})"
     )
 
 

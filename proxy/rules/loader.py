@@ -23,6 +23,7 @@ from proxy.rules.schema import (
     Policies,
     Privacy,
     Slots,
+    Template,
     ToneFile,
     WrappersFile,
 )
@@ -167,19 +168,29 @@ def _check_intent(stem: str, layers: list[Layer], intent: IntentFile, allowed: s
                 f"{locate(layers, ('templates',))}: templates: locale {locale} has no template "
                 "(add 1 to 3 variants)"
             )
-    for locale, variants in intent.templates.items():
+    problems.extend(_check_variants("templates", layers, intent.templates, allowed))
+    problems.extend(_check_variants("brief", layers, intent.brief, allowed))
+    return problems
+
+
+def _check_variants(
+    section: str, layers: list[Layer], table: dict[str, list[Template]], allowed: set[str]
+) -> list[str]:
+    """Problems of one intent's `templates` or `brief`: locales, variant counts, placeholders."""
+    problems = []
+    for locale, variants in table.items():
         # where a problem is, found only when there is one: composing the YAML again for every field was
         # most of the rules' load time
         def at(*loc: int | str, locale: str = locale) -> str:
-            return locate(layers, ("templates", locale, *loc))
+            return locate(layers, (section, locale, *loc))
 
         if locale not in LOCALES:
-            problems.append(f"{at()}: templates: unknown locale {locale!r} (one of {', '.join(LOCALES)})")
+            problems.append(f"{at()}: {section}: unknown locale {locale!r} (one of {', '.join(LOCALES)})")
         if len(variants) > 3:
-            problems.append(f"{at()}: templates.{locale}: at most 3 variants, found {len(variants)}")
+            problems.append(f"{at()}: {section}.{locale}: at most 3 variants, found {len(variants)}")
         if variants and all(tpl.when for tpl in variants):
             problems.append(
-                f"{at()}: templates.{locale}: every variant has `when`; add one for when nothing is known"
+                f"{at()}: {section}.{locale}: every variant has `when`; add one for when nothing is known"
             )
         for n, tpl in enumerate(variants):
             fields = (
@@ -191,10 +202,10 @@ def _check_intent(stem: str, layers: list[Layer], intent: IntentFile, allowed: s
                 try:
                     names = _placeholders(text)
                 except ValueError as exc:
-                    problems.append(f"{at(n, key)}: templates.{locale}.{n}: broken placeholder ({exc})")
+                    problems.append(f"{at(n, key)}: {section}.{locale}.{n}: broken placeholder ({exc})")
                     continue
                 problems.extend(
-                    f"{at(n, key)}: templates.{locale}.{n}: unknown placeholder {{{name}}} "
+                    f"{at(n, key)}: {section}.{locale}.{n}: unknown placeholder {{{name}}} "
                     f"(allowed: {', '.join(sorted(allowed))})"
                     for name in names
                     if name not in allowed

@@ -95,6 +95,9 @@ class IntentFile(Strict):
     urgent: bool = False
     keywords: Keywords = Field(default_factory=Keywords)
     templates: dict[str, list[Template]]
+    # per locale, a short answer with no greeting that follows another intent's reply when a message asks
+    # two things and the two full replies do not fit the marketplace's length together (optional)
+    brief: dict[str, list[Template]] = Field(default_factory=dict)
 
 
 class ShipWindow(Strict):
