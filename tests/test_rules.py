@@ -1,5 +1,6 @@
 import re
 import shutil
+import string
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,29 @@ def test_a_reply_asks_only_for_its_own_country_s_documents(rules) -> None:
         for template in templates
         for other, pattern in words.items()
         if other != locale and (m := pattern.search(template.text))
+    ]
+    assert found == []
+
+
+def test_a_gloss_states_every_value_and_number_its_reply_does(rules) -> None:
+    """The agent reads the reply through its gloss: every placeholder (order id, tracking code, days) and
+    every number the reply states is in the gloss, and the gloss states none the reply does not."""
+
+    def said(text: str) -> set[str]:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name and name != "buyer_name"}
+        return names | set(re.findall(r"\d+", re.sub(r"\{\w+\}", "", text)))
+
+    found = [
+        (intent.id, locale, sorted(said(t.text) ^ said(t.gloss_zh)))
+        for intent in rules.intents.values()
+        for locale, templates in [*intent.templates.items(), *intent.brief.items()]
+        for t in templates
+        if said(t.text) != said(t.gloss_zh)
+    ]
+    found += [
+        ("off-hours", locale, sorted(said(a.text) ^ said(a.gloss_zh)))
+        for locale, a in rules.hours.acknowledgement.items()
+        if said(a.text) != said(a.gloss_zh)
     ]
     assert found == []
 
