@@ -4,6 +4,7 @@ import dataclasses
 import re
 import string
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from proxy.engine import UNANSWERED, Engine
 from proxy.nlp.pipeline import IntentScore
 from proxy.policy import marketplace_for
 from proxy.replies import greeting_name, joined, render, without_opening
-from proxy.rules.loader import RuleSet
+from proxy.rules.loader import RuleSet, load_rules
 from proxy.rules.schema import LOCALES, Template
 
 NAME = {"buyer_name": "Ana"}
@@ -189,6 +190,21 @@ def test_where_length_is_limited_every_answerable_intent_has_a_brief_answer(rule
             for reply in render(rules, intent, locale, {}, market=market, brief=True):
                 problems += [(intent, locale, len(reply.text))] if len(reply.text) > 120 else []
     assert problems == [] and checked == 5 * 19  # Mercado Libre's five locales
+
+
+def test_the_readme_s_brief_answer_overlay_is_the_one_joined(engine: Engine, tmp_path: Path) -> None:
+    """A seller's overlay holding only a `brief:` (the README's example) replaces the shipped brief answer."""
+    readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("# ~/.config/responde/rules/intents/invoice.yaml\nbrief:", 1)[1].split("```", 1)[0]
+    (tmp_path / "intents").mkdir()
+    (tmp_path / "intents" / "invoice.yaml").write_text("brief:" + block, encoding="utf-8")
+    rules = load_rules(paths.REPO / "rules", [tmp_path])
+    seller = Engine(rules, engine.model, engine.recognizer.lid)  # the shipped model, the seller's rules
+    out = analyze_as(seller, "cuando llega? y la factura", SITES["es-MX"], ["order_status", "invoice"])
+    assert out["suggestions"][0]["template_id"] == "order_status.es-MX.1+invoice.es-MX.b1"
+    assert out["suggestions"][0]["text"].endswith(
+        " Sobre la factura: mándame tu RFC y uso de CFDI por aquí y te la envío en 48 horas."
+    )
 
 
 @pytest.mark.parametrize("locale", LOCALES)
