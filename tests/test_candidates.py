@@ -1,13 +1,12 @@
 """Template candidates from the replies agents sent, read from a real SQLite store."""
 
-import string
 from pathlib import Path
 
 import yaml
 
 from proxy.candidates import Candidate, as_template, candidates, to_yaml
 from proxy.engine import Engine
-from proxy.rules.loader import RuleSet
+from proxy.rules.loader import RuleSet, placeholder_names
 from proxy.rules.schema import Template
 from proxy.store import Store
 
@@ -55,8 +54,7 @@ def test_sent_replies_become_grouped_candidates(engine: Engine, rules: RuleSet, 
         for variants in intent.values():
             for v in variants:
                 Template.model_validate(v)  # pasteable into rules/intents/<id>.yaml as it is
-                names = {name for _, name, _, _ in string.Formatter().parse(v["text"]) if name}
-                assert names <= rules.placeholders
+                assert set(placeholder_names(v["text"])) <= rules.placeholders
 
 
 def test_a_reply_already_among_the_templates_is_no_candidate(

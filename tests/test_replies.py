@@ -2,7 +2,6 @@
 
 import dataclasses
 import re
-import string
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from proxy.engine import UNANSWERED, Engine
 from proxy.nlp.pipeline import IntentScore
 from proxy.policy import marketplace_for
 from proxy.replies import greeting_name, joined, render, without_opening
-from proxy.rules.loader import RuleSet, load_rules
+from proxy.rules.loader import RuleSet, load_rules, placeholder_names
 from proxy.rules.schema import LOCALES, Template
 
 NAME = {"buyer_name": "Ana"}
@@ -160,10 +159,6 @@ def test_a_template_that_is_only_a_greeting_or_has_none_is_kept_whole() -> None:
     assert without_opening(asks) == Template(text="¿Me confirmas la talla?", gloss_zh="请确认尺码。")
 
 
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 def test_where_length_is_limited_every_answerable_intent_has_a_brief_answer(rules: RuleSet) -> None:
     """On a marketplace with a length limit, every intent a second question can ask has a short answer to
     follow another reply: no greeting and no name, a capital first, at most 120 characters with every value
@@ -178,15 +173,15 @@ def test_where_length_is_limited_every_answerable_intent_has_a_brief_answer(rule
                 continue
             briefs = rule.brief.get(locale, [])
             problems += [(intent, locale, "no brief answer")] if not briefs else []
-            full = set().union(*(placeholders(t.text) for t in rule.templates[locale]))
+            full = {name for t in rule.templates[locale] for name in placeholder_names(t.text)}
             for template in briefs:
                 checked += 1
                 if without_opening(template) != template or "{buyer_name}" in template.text:
                     problems.append((intent, locale, "greets"))
                 if not template.text[0].isupper() or template.gloss_zh.startswith("您好"):
                     problems.append((intent, locale, template.text[:20], template.gloss_zh[:5]))
-                if not placeholders(template.text) <= full:
-                    problems.append((intent, locale, sorted(placeholders(template.text) - full)))
+                if not set(placeholder_names(template.text)) <= full:
+                    problems.append((intent, locale, sorted(set(placeholder_names(template.text)) - full)))
             for reply in render(rules, intent, locale, {}, market=market, brief=True):
                 problems += [(intent, locale, len(reply.text))] if len(reply.text) > 120 else []
     assert problems == [] and checked == 5 * 19  # Mercado Libre's five locales

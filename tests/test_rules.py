@@ -1,6 +1,5 @@
 import re
 import shutil
-import string
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from proxy import paths
 from proxy.nlp.corpus import CorpusError, read_corpus
 from proxy.rules import loader
-from proxy.rules.loader import RulesError, load_rules
+from proxy.rules.loader import RulesError, load_rules, placeholder_names
 from proxy.rules.schema import BUILTIN_INTENTS, LOCALES
 
 
@@ -68,7 +67,7 @@ def test_a_gloss_states_every_value_and_number_its_reply_does(rules) -> None:
     every number the reply states is in the gloss, and the gloss states none the reply does not."""
 
     def said(text: str) -> set[str]:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name and name != "buyer_name"}
+        names = set(placeholder_names(text)) - {"buyer_name"}
         return names | set(re.findall(r"\d+", re.sub(r"\{\w+\}", "", text)))
 
     found = [

@@ -154,7 +154,8 @@ class RuleSet:
         return set(CONTEXT_FIELDS) | set(KNOWLEDGE_PLACEHOLDERS)
 
 
-def _placeholders(text: str) -> list[str]:
+def placeholder_names(text: str) -> list[str]:
+    """The names of a template's {placeholders}, in order ("" for a bare "{}"); ValueError when broken."""
     return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
 
 
@@ -200,7 +201,7 @@ def _check_variants(
             )
             for key, text in fields:
                 try:
-                    names = _placeholders(text)
+                    names = placeholder_names(text)
                 except ValueError as exc:
                     problems.append(f"{at(n, key)}: {section}.{locale}.{n}: broken placeholder ({exc})")
                     continue
