@@ -122,6 +122,29 @@ def test_thanks_beside_a_request_gets_no_reply_of_its_own(engine: Engine) -> Non
     assert [s["template_id"] for s in out["suggestions"]] == ["order_status.es-AR.1"]
 
 
+def test_a_thanks_before_buying_is_not_told_its_order_arrived(engine: Engine) -> None:
+    out = analyze_as(engine, "ok muchas gracias por la info", SITES["es-MX"], ["thanks"])
+    assert [(s["template_id"], s["text"]) for s in out["suggestions"]] == [
+        ("thanks.es-MX.1", "¡Gracias a ti, Ana! Fue un gusto atenderte. Aquí estamos para lo que necesites."),
+        (
+            "thanks.es-MX.2",
+            "¡Gracias a ti, Ana! Nos da mucho gusto que todo haya llegado bien. Aquí estamos para lo que necesites.",
+        ),
+    ]
+
+
+ARRIVED = re.compile(r"(?i)\b(?:llegad|lleg[oó]\b|chegad|chegou|arriv)")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_first_reply_presumes_no_arrival_its_intent_does_not(rules: RuleSet, locale: str) -> None:
+    """A thanks may be for an answer before buying; a defect may show months after delivery ("funcionaba
+    bien pero ya no carga"): their first reply says nothing of how the order arrived."""
+    for intent in ("thanks", "damaged_defective"):
+        first = render(rules, intent, locale, NAME)[0]
+        assert not ARRIVED.search(first.text), (intent, locale, first.text)
+
+
 def test_off_hours_acknowledgement_keeps_its_place(engine: Engine) -> None:
     sunday = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)  # the store is closed on Sundays
     text = "quando chega? e a nota fiscal?"
