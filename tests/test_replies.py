@@ -128,7 +128,8 @@ def test_a_thanks_before_buying_is_not_told_its_order_arrived(engine: Engine) ->
         ("thanks.es-MX.1", "¡Gracias a ti, Ana! Fue un gusto atenderte. Aquí estamos para lo que necesites."),
         (
             "thanks.es-MX.2",
-            "¡Gracias a ti, Ana! Nos da mucho gusto que todo haya llegado bien. Aquí estamos para lo que necesites.",
+            "¡Gracias a ti, Ana! Nos da mucho gusto que todo haya llegado bien. "
+            "Aquí estamos para lo que necesites.",
         ),
     ]
 
