@@ -26,12 +26,14 @@ def main() -> int:
     )
     status = 0
     # The recognition evidence first: its own tables (candidates x independent sets, then its other rows).
-    done = subprocess.run([sys.executable, str(HERE / "intent_bench.py")], capture_output=True, text=True)
-    tables = [line for line in done.stdout.splitlines() if line.startswith("|") or not line]
-    print("\n".join(tables), flush=True)
-    if done.returncode:
-        status = done.returncode
-        print(f"intent_bench.py failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+    # Then the newest message of a conversation, read with its thread and alone.
+    for script in ("intent_bench.py", "thread_bench.py"):
+        done = subprocess.run([sys.executable, str(HERE / script)], capture_output=True, text=True)
+        tables = [line for line in done.stdout.splitlines() if line.startswith("|") or not line]
+        print("\n".join(tables), flush=True)
+        if done.returncode:
+            status = done.returncode
+            print(f"{script} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
     print("\n| what | Responde | baseline | target |")
     print("|---|---|---|---|")
     for script in (

@@ -1,0 +1,119 @@
+"""Conversations (`eval/threads/`): the buyer's newest message as the server reads it with the earlier
+messages of its conversation, against the same message read alone. Prints Markdown rows; --json OUT."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from nlp_bench import shipped_engine  # noqa: E402
+
+from proxy.engine import Engine  # noqa: E402
+from proxy.evaluate import gold_handoff, report  # noqa: E402
+from proxy.nlp.corpus import Example  # noqa: E402
+
+THREADS = REPO / "eval" / "threads" / "threads.jsonl"
+SECOND = THREADS.parent / "second-annotator.json"  # another reader's labels of the newest messages
+KINDS = ("continues", "new")  # the newest message carries on the pending topic, or opens another
+Conversation = tuple[Example, list[tuple[str, str]], str]  # the newest message, the earlier ones, its kind
+
+
+def conversations(path: Path = THREADS) -> list[Conversation]:
+    """(the newest message as a labelled example, the earlier (author, text) messages, its kind)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        intents, negative = tuple(row["intents"]), row["negative"]
+        ex = Example(row["text"], row["lang"], intents, negative, row["locale"], row["site"], row["id"])
+        out.append((ex, [(m["author"], m["text"]) for m in row["thread"]], row["kind"]))
+    return out
+
+
+def readings(engine: Engine, convs: list[Conversation], with_thread: bool) -> list[dict[str, Any]]:
+    """`evaluate.report`'s rows from full `/v1/analyze` answers, with or without the earlier messages."""
+    rows = []
+    for ex, thread, kind in convs:
+        answer = engine.analyze(ex.text, ex.site, thread=thread if with_thread else ())
+        intents = [i["id"] for i in answer["intents"]]
+        rows.append(
+            {
+                "example": ex,
+                "kind": kind,
+                "lang": answer["language"]["code"],
+                "locale": answer["language"]["locale"],
+                "intents": intents,
+                "score": answer["intents"][0]["score"] if intents else 0.0,
+                "handoff": answer["handoff"]["required"],
+                "from_thread": answer["intent_source"] == "thread",
+            }
+        )
+    return rows
+
+
+def second_reader(convs: list[Conversation], path: Path = SECOND) -> list[dict[str, Any]]:
+    """The other annotator's labels as answers, the author's as gold: how far a careful reader lands."""
+    labels = {d["id"]: d for d in json.loads(path.read_text(encoding="utf-8"))}
+    rows = []
+    for ex, _, kind in convs:
+        theirs = labels[ex.id]
+        said = gold_handoff(Example(ex.text, ex.lang, tuple(theirs["intents"]), theirs["negative"]))
+        row = {
+            "example": ex,
+            "kind": kind,
+            "lang": ex.lang,
+            "locale": ex.locale,
+            "intents": theirs["intents"],
+        }
+        rows.append(row | {"score": 1.0, "handoff": said, "from_thread": False})
+    return rows
+
+
+def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Main intent, hand-off, the two kinds apart and the share of intents taken from the thread."""
+    rep = report(rows)
+    keys = ("n", "accuracy", "macro_f1", "handoff_recall", "handoff_precision")
+    out: dict[str, Any] = {k: rep[k] for k in keys}
+    for kind in KINDS:
+        mine = [r for r in rows if r["kind"] == kind]
+        right = sum(bool(r["intents"]) and r["intents"][0] == r["example"].intents[0] for r in mine)
+        out[kind] = round(right / len(mine), 4) if mine else None
+    out["from_thread"] = round(sum(r["from_thread"] for r in rows) / len(rows), 4)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args()
+    convs = conversations()
+    engine = shipped_engine()
+    counts = {kind: sum(k == kind for _, _, k in convs) for kind in KINDS}
+    results = {
+        "with its thread (shipped)": figures(readings(engine, convs, True)),
+        "alone": figures(readings(engine, convs, False)),
+        "by a second annotator (labels only)": figures(second_reader(convs)),
+    }
+    print(
+        f"\n| the newest message of a conversation (`eval/threads/`, {len(convs)}: {counts['continues']} "
+        f"carry on the topic, {counts['new']} open another) | accuracy (carry on / open another) | macro-F1 "
+        "| hand-off recall / precision | intent taken from the thread |\n|---|---|---|---|---|"
+    )
+    for name, f in results.items():
+        print(
+            f"| read {name} | {f['accuracy']:.3f} ({f['continues']:.3f} / {f['new']:.3f}) "
+            f"| {f['macro_f1']:.3f} | {f['handoff_recall']} / {f['handoff_precision']} "
+            f"| {100 * f['from_thread']:.1f} % |",
+            flush=True,
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
