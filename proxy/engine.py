@@ -20,7 +20,7 @@ from proxy.policy import check, marketplace_for, within_length
 from proxy.replies import joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
-from proxy.thread import already_sent, buyer_context, is_followup
+from proxy.thread import already_sent, asks_progress, buyer_context, is_followup
 
 BATCH = 64  # messages per `Recognizer.read_many` call
 # Second intents that get no reply of their own: a greeting or thanks beside a request is answered by the
@@ -73,14 +73,18 @@ class Engine:
     def with_thread(
         self, reading: Reading, thread: Sequence[tuple[str, str]], site: str | None, locale: str | None
     ) -> tuple[Reading, str]:
-        """A follow-up ("¿y en talla M?", "e aí?") takes its intents from the conversation; its own tone and
-        hand-off cues still count."""
+        """A follow-up ("¿y en talla M?", "e aí?") takes its intents from the conversation, and so does a
+        short question on progress in a conversation about an open case ("any update?" after "it says
+        delivered but I never got it": `not_received`, not `order_status`); its own tone and hand-off cues
+        still count."""
         earlier = buyer_context(thread)
         main = reading.intents[0].id if reading.intents else None
-        if not earlier or not is_followup(main, reading.confidence, reading.text):
+        followup = is_followup(main, reading.confidence, reading.text)
+        if not earlier or not (followup or asks_progress(main, reading.text)):
             return reading, "message"
         joined = self.recognizer.read(f"{earlier}\n{reading.text.clean}", site, locale)
-        if not joined.intents or joined.intents[0].id in ("greeting", "other"):
+        topic = joined.intents[0].id if joined.intents else None
+        if topic is None or topic in ("greeting", "other") or not (followup or self.open_case(topic)):
             return reading, "message"
         reasons = tuple(dict.fromkeys(reading.handoff.reasons + joined.handoff.reasons))
         handoff = Handoff(bool(reasons), reasons, max(reading.handoff.score, joined.handoff.score))
@@ -93,6 +97,12 @@ class Engine:
             handoff,
             reading.embedded or joined.embedded,
         ), "thread"
+
+    def open_case(self, intent: str) -> bool:
+        """A topic whose progress a buyer asks about: an order or after-sale matter other than the order's
+        own status, or one a person must handle (rules: `group`, `handoff`)."""
+        spec = self.rules.intents[intent]
+        return intent != "order_status" and (spec.group in ("order", "post-sale") or spec.handoff)
 
     def analyze(
         self,

@@ -17,6 +17,9 @@ CONTEXT_MESSAGES = 3
 # A short message opening with one of these continues the conversation ("¿y en talla M?", "e na cor azul?",
 # "and in black?"): it asks about the thread's topic, not a new one.
 CONTINUATIONS = frozenset({"y", "e", "and", "o", "ou", "or", "tambien", "tambem", "also", "ademas", "alem"})
+# A short message asking how things stand ("any update?", "ya lo mandaron?") or saying something has not come
+# ("ya pasó una semana y nada") asks about the conversation's open case when there is one.
+PROGRESS = frozenset({"order_status", "not_received"})
 
 
 def is_followup(intent: str | None, confidence: float, text: Text) -> bool:
@@ -26,6 +29,11 @@ def is_followup(intent: str | None, confidence: float, text: Text) -> bool:
         return True
     first = next((t for t in text.normalized.split() if t[0].isalnum()), "")
     return text.words <= FOLLOWUP_MAX_WORDS and (confidence < UNSURE or first in CONTINUATIONS)
+
+
+def asks_progress(intent: str | None, text: Text) -> bool:
+    """Short, and read alone as a question about an order's progress or as an order that has not come."""
+    return intent in PROGRESS and text.words <= FOLLOWUP_MAX_WORDS
 
 
 def buyer_context(thread: Sequence[Message]) -> str:

@@ -36,6 +36,21 @@ FOLLOWUPS = [
         "e no 42 tem?",
         "return_exchange",
     ),
+    # a short question on progress, read alone as order_status or not_received, asks about the open case
+    (
+        "sellercentral.amazon.com",
+        [("buyer", "my order never arrived, it says delivered")],
+        "any update??",
+        "not_received",
+    ),
+    (
+        "mercadolibre.com.mx",
+        [("buyer", "me llegó otro color")],
+        "cuándo me mandan el correcto?",
+        "wrong_item",
+    ),
+    ("mercadolibre.com.mx", [("buyer", "quiero devolver el producto")], "ya lo mandé", "return_exchange"),
+    ("mercadolibre.com.mx", [("buyer", "quiero mi reembolso")], "ya pasó una semana", "refund"),
 ]
 
 
@@ -47,6 +62,24 @@ def test_followup_gets_its_intent_only_through_the_thread(
     assert [i["id"] for i in alone["intents"]][:1] != [intent] and alone["intent_source"] == "message"
     with_thread = engine.analyze(text, site, thread=thread)
     assert with_thread["intents"][0]["id"] == intent and with_thread["intent_source"] == "thread"
+
+
+@pytest.mark.parametrize(
+    ("thread", "text", "intent"),
+    [
+        (
+            "hola quiero saber de mi pedido",
+            "ya pasaron 20 dias",
+            "not_received",
+        ),  # the order's status: no case
+        ("cuánto cuesta el envío a Monterrey?", "ya lo enviaron?", "order_status"),  # before buying: no case
+    ],
+)
+def test_a_progress_question_keeps_its_own_intent_where_no_case_is_open(
+    engine: Engine, thread: str, text: str, intent: str
+) -> None:
+    out = engine.analyze(text, "mercadolibre.com.mx", thread=[("buyer", thread)])
+    assert (out["intents"][0]["id"], out["intent_source"]) == (intent, "message")
 
 
 def test_a_message_with_its_own_intent_keeps_it(engine: Engine) -> None:
