@@ -204,8 +204,8 @@ def test_where_length_is_limited_every_answerable_intent_has_a_brief_answer(rule
                     problems.append((intent, locale, "greets"))
                 if not template.text[0].isupper() or template.gloss_zh.startswith("您好"):
                     problems.append((intent, locale, template.text[:20], template.gloss_zh[:5]))
-                if not set(placeholder_names(template.text)) <= full:
-                    problems.append((intent, locale, sorted(set(placeholder_names(template.text)) - full)))
+                if extra := set(placeholder_names(template.text)) - full:
+                    problems.append((intent, locale, sorted(extra)))
             for reply in render(rules, intent, locale, {}, market=market, brief=True):
                 problems += [(intent, locale, len(reply.text))] if len(reply.text) > 120 else []
     assert problems == [] and checked == 5 * 19  # Mercado Libre's five locales
