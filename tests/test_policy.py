@@ -84,11 +84,13 @@ def test_hostile_buyer_values_come_back_literally(engine: Engine, hostile: str) 
 
 
 def test_missing_values_leave_visible_slots(rules) -> None:
-    [reply] = render(rules, "order_status", "pt-BR", {"order_id": "123"})
-    assert reply.text.startswith("Oi, seu pedido 123 já está a caminho!")
-    assert "[código de rastreio]" in reply.text and "[data prevista]" in reply.text
-    assert reply.missing == ("tracking_code", "eta")
-    assert "[物流单号]" in reply.gloss_zh
+    tracked, general = render(rules, "order_status", "pt-BR", {"tracking_code": "BR123"})
+    assert tracked.text.startswith(
+        "Oi, seu pedido [número do pedido] já está a caminho! O código de rastreio é BR123"
+    )
+    assert "[data prevista]" in tracked.text and tracked.missing == ("order_id", "eta")
+    assert "[订单号]" in tracked.gloss_zh and "[预计送达日期]" in tracked.gloss_zh
+    assert general.missing == ("order_id",)
 
 
 def test_render_with_name(rules) -> None:
