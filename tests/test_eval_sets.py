@@ -65,9 +65,12 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "threads/threads.jsonl": "c2fb532fb99f8da84cacfe783beebf96f947379e9fc5be52adb486ca4ecbfc7e",
     "threads/BRIEF.md": "404f86e284bb9f26f272ace8bf94900bfdbbacb9a5f37605de28dd2f92755736",
     "threads/second-annotator.json": "7d0fde18f3d403455fc61f95cbf77edb64808083b7933004cb05e3e0991f145b",
+    "threads2/threads2.jsonl": "8bb91dc3526ce802344e4902f7d8319db4d3b14710af23faafacf09b237c6d43",
+    "threads2/BRIEF.md": "75640404de323774fc7c5081532eb04285429b64a5ae7040760b775bbb5b3ed7",
+    "threads2/second-annotator.json": "e087b972cdee0619da34483e5efc2be5a469a541b4937b957017cb4dfd1ddb2c",
 }
 # Sets of conversations, not of single messages: `thread_bench.py` reads them, not `intent_bench.py`'s table.
-CONVERSATIONS = frozenset({"threads"})
+CONVERSATIONS = frozenset({"threads", "threads2"})
 
 
 @pytest.mark.parametrize("name", sorted(FROZEN))
@@ -87,6 +90,7 @@ SECOND_ANNOTATED = (
     "real3",
     "tangled",
     "threads",
+    "threads2",
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
 
@@ -544,6 +548,50 @@ OLDER_THAN = {
             "opa, bom dia! tudo joia?",
             "si te compro 2 me hacés un precio? te pago por transferencia así te ahorrás la comisión",
             "wrong chat sorry, meant to text my landlord lol",
+        }
+    ),
+    # the same for the second set of conversations (listed by the check, not read)
+    "threads2": frozenset(
+        {
+            "2 for 50?",
+            "any discount if i buy 2?",
+            "any discount if i buy 3?",
+            "can i pay with a debit card?",
+            "can i pay with a gift card?",
+            "do you have it in black?",
+            "do you have it in navy?",
+            "faz por 80?",
+            "hi\nany discount if i buy 4?",
+            "hola\nlo tienes en negro?",
+            "jaja perdón me equivoqué de chat",
+            "llegó perfecto, gracias!!",
+            "llegó todo perfecto, mil gracias",
+            "lo tienes en negro?",
+            "manda o rastreio por favor",
+            "me faz 2 por 100?",
+            "me lo dejas en 1500?",
+            "para cuando estaria llegando?",
+            "para cuando llega?",
+            "perdon me equivoque de chat",
+            "perdon, me equivoque de chat",
+            "perdona me he equivocado de chat",
+            "puedo pagar con transferencia?",
+            "q medidas tiene? largo ancho alto",
+            "se puede pagar con transferencia?",
+            "si llevo 2 me hacés precio?",
+            "si no llega el viernes cancelo",
+            "si no llega el viernes cancelo >> cancel_order",
+            "tem de 128?",
+            "tem na cor preta?",
+            "tem no preto?",
+            "tiene bluetooth 5.0?",
+            "when will it be back in stock",
+            "when will it be back in stock?",
+            "when will this be back in stock?",
+            "will i have to pay import duties?",
+            "ya me llego, todo perfecto, muchas gracias!",
+            "ya me llegó\ntodo perfecto\nmuchas gracias!!\n🙌",
+            "¿Se puede en 6 cuotas sin interés con Naranja?",
         }
     ),
 }

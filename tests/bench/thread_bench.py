@@ -1,5 +1,6 @@
-"""Conversations (`eval/threads/`): the buyer's newest message as the server reads it with the earlier
-messages of its conversation, against the same message read alone. Prints Markdown rows; --json OUT."""
+"""Conversations (`eval/threads/`, `eval/threads2/`): the buyer's newest message as the server reads it with
+the earlier messages of its conversation, against the same message read alone. Prints a Markdown table per
+set; --json OUT."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from proxy.engine import Engine  # noqa: E402
 from proxy.evaluate import gold_handoff, report  # noqa: E402
 from proxy.nlp.corpus import Example  # noqa: E402
 
+SETS = ("threads", "threads2")  # eval/<name>/<name>.jsonl, each with its README (the rule it judged by)
 THREADS = REPO / "eval" / "threads" / "threads.jsonl"
-SECOND = THREADS.parent / "second-annotator.json"  # another reader's labels of the newest messages
+SECOND = "second-annotator.json"  # beside a set: another reader's labels of its newest messages
 KINDS = ("continues", "new")  # the newest message carries on the pending topic, or opens another
 Conversation = tuple[Example, list[tuple[str, str]], str]  # the newest message, the earlier ones, its kind
 
@@ -56,7 +58,7 @@ def readings(engine: Engine, convs: list[Conversation], with_thread: bool) -> li
     return rows
 
 
-def second_reader(convs: list[Conversation], path: Path = SECOND) -> list[dict[str, Any]]:
+def second_reader(convs: list[Conversation], path: Path) -> list[dict[str, Any]]:
     """The other annotator's labels as answers, the author's as gold: how far a careful reader lands."""
     labels = {d["id"]: d for d in json.loads(path.read_text(encoding="utf-8"))}
     rows = []
@@ -87,30 +89,39 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", type=Path, help="write the figures here too")
-    args = parser.parse_args()
-    convs = conversations()
-    engine = shipped_engine()
+def table(engine: Engine, name: str) -> dict[str, Any]:
+    """Print one set's table: its newest messages read with their thread, alone, and by a second reader."""
+    path = REPO / "eval" / name / f"{name}.jsonl"
+    convs = conversations(path)
     counts = {kind: sum(k == kind for _, _, k in convs) for kind in KINDS}
     results = {
         "with its thread (shipped)": figures(readings(engine, convs, True)),
         "alone": figures(readings(engine, convs, False)),
-        "by a second annotator (labels only)": figures(second_reader(convs)),
     }
+    if (path.parent / SECOND).exists():
+        results["by a second annotator (labels only)"] = figures(second_reader(convs, path.parent / SECOND))
     print(
-        f"\n| the newest message of a conversation (`eval/threads/`, {len(convs)}: {counts['continues']} "
+        f"\n| the newest message of a conversation (`eval/{name}/`, {len(convs)}: {counts['continues']} "
         f"carry on the topic, {counts['new']} open another) | accuracy (carry on / open another) | macro-F1 "
         "| hand-off recall / precision | intent taken from the thread |\n|---|---|---|---|---|"
     )
-    for name, f in results.items():
+    for label, f in results.items():
         print(
-            f"| read {name} | {f['accuracy']:.3f} ({f['continues']:.3f} / {f['new']:.3f}) "
+            f"| read {label} | {f['accuracy']:.3f} ({f['continues']:.3f} / {f['new']:.3f}) "
             f"| {f['macro_f1']:.3f} | {f['handoff_recall']} / {f['handoff_precision']} "
             f"| {100 * f['from_thread']:.1f} % |",
             flush=True,
         )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--set", choices=SETS, action="append", help="only this set (repeatable)")
+    args = parser.parse_args()
+    engine = shipped_engine()
+    results = {name: table(engine, name) for name in args.set or SETS}
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
 
