@@ -20,7 +20,7 @@ from proxy.policy import check, marketplace_for, within_length
 from proxy.replies import joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
-from proxy.thread import already_sent, asks_progress, buyer_context, is_followup
+from proxy.thread import already_sent, answers_seller, asks_progress, buyer_context, is_followup
 
 BATCH = 64  # messages per `Recognizer.read_many` call
 # Second intents that get no reply of their own: a greeting or thanks beside a request is answered by the
@@ -74,17 +74,22 @@ class Engine:
         self, reading: Reading, thread: Sequence[tuple[str, str]], site: str | None, locale: str | None
     ) -> tuple[Reading, str]:
         """A follow-up ("¿y en talla M?", "e aí?") takes its intents from the conversation, and so does a
-        short question on progress in a conversation about an open case ("any update?" after "it says
+        short answer to the seller's question ("la G porfa" after "¿qué talla necesita?" in an exchange) and
+        a short question on progress in a conversation about an open case ("any update?" after "it says
         delivered but I never got it": `not_received`, not `order_status`); its own tone and hand-off cues
         still count."""
         earlier = buyer_context(thread)
         main = reading.intents[0].id if reading.intents else None
         followup = is_followup(main, reading.confidence, reading.text)
-        if not earlier or not (followup or asks_progress(main, reading.text)):
+        closing = main == "thanks" and reading.tone.praise  # read alone as thanks, with a thanks word
+        answer = answers_seller(thread, reading.text, closing)
+        if not earlier or not (followup or answer or asks_progress(main, reading.text)):
             return reading, "message"
         joined = self.recognizer.read(f"{earlier}\n{reading.text.clean}", site, locale)
         topic = joined.intents[0].id if joined.intents else None
-        if topic is None or topic in ("greeting", "other") or not (followup or self.open_case(topic)):
+        if topic is None or topic in ("greeting", "other"):
+            return reading, "message"
+        if not (followup or (answer and topic != "thanks") or self.open_case(topic)):
             return reading, "message"
         reasons = tuple(dict.fromkeys(reading.handoff.reasons + joined.handoff.reasons))
         handoff = Handoff(bool(reasons), reasons, max(reading.handoff.score, joined.handoff.score))

@@ -20,6 +20,9 @@ CONTINUATIONS = frozenset({"y", "e", "and", "o", "ou", "or", "tambien", "tambem"
 # A short message asking how things stand ("any update?", "ya lo mandaron?") or saying something has not come
 # ("ya pasó una semana y nada") asks about the conversation's open case when there is one.
 PROGRESS = frozenset({"order_status", "not_received"})
+# A short message without a question of its own, right after the seller asked one, answers it ("la G porfa"
+# after "¿qué talla necesita?", "12.345.678/0001-90" after "me passa o CNPJ?"): it carries on the topic.
+ANSWER_MAX_WORDS = 8
 
 
 def is_followup(intent: str | None, confidence: float, text: Text) -> bool:
@@ -34,6 +37,14 @@ def is_followup(intent: str | None, confidence: float, text: Text) -> bool:
 def asks_progress(intent: str | None, text: Text) -> bool:
     """Short, and read alone as a question about an order's progress or as an order that has not come."""
     return intent in PROGRESS and text.words <= FOLLOWUP_MAX_WORDS
+
+
+def answers_seller(thread: Sequence[Message], text: Text, closing: bool = False) -> bool:
+    """The seller's message is the last before this one and asks something; this one is short, asks nothing
+    and is not a `closing` thanks ("no, muchas gracias" after "¿algo más?"): an answer, not a new request."""
+    if closing or not thread or thread[-1][0] != "seller" or "?" not in thread[-1][1]:
+        return False
+    return "?" not in text.clean and text.words <= ANSWER_MAX_WORDS
 
 
 def buyer_context(thread: Sequence[Message]) -> str:

@@ -4,7 +4,7 @@ import pytest
 
 from proxy.engine import Engine
 from proxy.nlp.pipeline import read_text
-from proxy.thread import already_sent, buyer_context, is_followup
+from proxy.thread import already_sent, answers_seller, buyer_context, is_followup
 
 # site, earlier messages, follow-up, intent with the thread (messages written for these tests)
 FOLLOWUPS = [
@@ -51,6 +51,31 @@ FOLLOWUPS = [
     ),
     ("mercadolibre.com.mx", [("buyer", "quiero devolver el producto")], "ya lo mandé", "return_exchange"),
     ("mercadolibre.com.mx", [("buyer", "quiero mi reembolso")], "ya pasó una semana", "refund"),
+    # a short answer to the seller's question carries the conversation's topic
+    (
+        "mercadolibre.com.mx",
+        [("buyer", "quiero cambiar los tenis, me quedaron grandes"), ("seller", "Claro, ¿qué número?")],
+        "el 25 porfa",
+        "return_exchange",
+    ),
+    (
+        "mercadolivre.com.br",
+        [("buyer", "quero trocar a camiseta, ficou pequena"), ("seller", "Claro! Qual tamanho você quer?")],
+        "G por favor",
+        "return_exchange",
+    ),
+    (
+        "mercadolivre.com.br",
+        [("buyer", "preciso da nota fiscal da compra"), ("seller", "Claro! Qual o CPF para emitir?")],
+        "123.456.789-09",
+        "invoice",
+    ),
+    (
+        "sellercentral.amazon.com",
+        [("buyer", "the mug arrived cracked"), ("seller", "So sorry! Could you send a photo of the crack?")],
+        "sure, just attached it",
+        "damaged_defective",
+    ),
 ]
 
 
@@ -79,6 +104,28 @@ def test_a_progress_question_keeps_its_own_intent_where_no_case_is_open(
     engine: Engine, thread: str, text: str, intent: str
 ) -> None:
     out = engine.analyze(text, "mercadolibre.com.mx", thread=[("buyer", thread)])
+    assert (out["intents"][0]["id"], out["intent_source"]) == (intent, "message")
+
+
+EXCHANGE = ("buyer", "quiero cambiar los tenis, me quedaron grandes")
+
+
+@pytest.mark.parametrize(
+    ("thread", "text", "intent"),
+    [
+        ([EXCHANGE, ("seller", "Claro, ¿qué número necesita?")], "me pueden dar factura?", "invoice"),  # asks
+        ([EXCHANGE, ("seller", "Listo, ya le mandamos la guía.")], "el 25 porfa", "price_offer"),
+        (
+            [("buyer", "hola, tienen la funda en rojo?"), ("seller", "Sí, ¿le ayudo con algo más?")],
+            "no, muchas gracias",  # a closing thanks, not an answer about the case
+            "thanks",
+        ),
+    ],
+)
+def test_only_a_short_answer_to_the_seller_s_question_takes_the_thread_s_topic(
+    engine: Engine, thread: list[tuple[str, str]], text: str, intent: str
+) -> None:
+    out = engine.analyze(text, "mercadolibre.com.mx", thread=thread)
     assert (out["intents"][0]["id"], out["intent_source"]) == (intent, "message")
 
 
@@ -120,6 +167,13 @@ def test_helpers() -> None:
     assert not is_followup("variant", 0.9, short) and not is_followup("refund", 0.4, long_)
     assert is_followup("size_fit", 0.95, read_text("¿y en talla M?"))  # a continuation word, however sure
     assert is_followup("variant", 0.95, read_text("e na cor preta?"))
+    asked = [("buyer", "quero trocar"), ("seller", "Qual tamanho?")]
+    assert answers_seller(asked, read_text("G por favor")) and not answers_seller(asked, read_text("tem G?"))
+    assert not answers_seller(asked, read_text("ok obrigada"), closing=True)
+    assert not answers_seller([*asked, ("buyer", "G")], read_text("G por favor"))  # the buyer spoke last
+    assert not answers_seller([("seller", "Enviado.")], read_text("G por favor"))  # the seller asked nothing
+    long_answer = read_text("quero o G porque o M ficou muito apertado no peito")  # 10 words
+    assert not answers_seller(asked, long_answer)
     thread = [("buyer", "a"), ("seller", "b"), ("buyer", "c"), ("buyer", "d"), ("buyer", "e")]
     assert buyer_context(thread) == "c\nd\ne"
     assert already_sent("Hola, ya salió.", [("seller", "hola ya salio")]) and not already_sent(
