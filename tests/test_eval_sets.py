@@ -68,9 +68,11 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "threads2/threads2.jsonl": "8bb91dc3526ce802344e4902f7d8319db4d3b14710af23faafacf09b237c6d43",
     "threads2/BRIEF.md": "75640404de323774fc7c5081532eb04285429b64a5ae7040760b775bbb5b3ed7",
     "threads2/second-annotator.json": "e087b972cdee0619da34483e5efc2be5a469a541b4937b957017cb4dfd1ddb2c",
+    "threads3/threads3.jsonl": "a145c24618926a1d2d4ea717327fe39c0e79c511cac8838696fdd87c281e4865",
+    "threads3/BRIEF.md": "32f702cffe69d890cdbaf7bc031d7bf22d165c3fb08d6c0a3b70a2e2e175aa12",
 }
 # Sets of conversations, not of single messages: `thread_bench.py` reads them, not `intent_bench.py`'s table.
-CONVERSATIONS = frozenset({"threads", "threads2"})
+CONVERSATIONS = frozenset({"threads", "threads2", "threads3"})
 
 
 @pytest.mark.parametrize("name", sorted(FROZEN))
@@ -592,6 +594,50 @@ OLDER_THAN = {
             "ya me llego, todo perfecto, muchas gracias!",
             "ya me llegó\ntodo perfecto\nmuchas gracias!!\n🙌",
             "¿Se puede en 6 cuotas sin interés con Naranja?",
+        }
+    ),
+    # the same for the third (listed by the check, not read)
+    "threads3": frozenset(
+        {
+            "Hi, can I ask something about an order?",
+            "Tem na versão 220v?",
+            "asdf sorry kid grabbed my phone",
+            "asdfjkl sorry my toddler grabbed the phone",
+            "cual es mi numero de seguimiento?",
+            "cuanto sale el envio a Mar del Plata?",
+            "cuanto sale el envio a Rosario?",
+            "cuanto sale el envio a merida yucatan?",
+            "do u have it in pink? 💕",
+            "do you have it in black?",
+            "do you have it in navy?",
+            "do you have it in pink?",
+            "do you have it in stock?",
+            "does it come with a case?",
+            "does it come with the charger?",
+            "es de algodon o poliester?",
+            "faz por 150 que eu compro agora?",
+            "hi, can I ask something?",
+            "how much is shipping to alaska?",
+            "how much is shipping two alaska",
+            "how much to ship to alaska?",
+            "if it doesn't ship today i'll cancel",
+            "jajaja perdon era para mi hermana",
+            "jsjsjs perdon era para mi hermana",
+            "lo tienes en negro?",
+            "me pasas el codigo de seguimiento?",
+            "oi\ntem na versão 220v?",
+            "ola buenas tardes esta alguien?",
+            "quanto tempo demora pra chegar?",
+            "si no llega el viernes cancelo",
+            "si no llega el viernes cancelo >> cancel_order",
+            "sorry my kid grabbed my phone",
+            "tem na versão 127v?",
+            "tem na versão 220v?",
+            "tem versao 220v?",
+            "vcs emitem nota fiscal?",
+            "vcs emitem nota física?",
+            "vcs emitem nota?",
+            "vocês emitem nota fiscal?",
         }
     ),
 }

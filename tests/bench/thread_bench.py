@@ -1,6 +1,6 @@
-"""Conversations (`eval/threads/`, `eval/threads2/`): the buyer's newest message as the server reads it with
-the earlier messages of its conversation, against the same message read alone. Prints a Markdown table per
-set; --json OUT."""
+"""Conversations (`eval/threads*/`): the buyer's newest message as the server reads it with the earlier
+messages of its conversation, against the same message read alone. Prints a Markdown table per set; --json
+OUT."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from proxy.engine import Engine  # noqa: E402
 from proxy.evaluate import gold_handoff, report  # noqa: E402
 from proxy.nlp.corpus import Example  # noqa: E402
 
-SETS = ("threads", "threads2")  # eval/<name>/<name>.jsonl, each with its README (the rule it judged by)
+# eval/<name>/<name>.jsonl, each with its README (the rule it judged by)
+SETS = ("threads", "threads2", "threads3")
 THREADS = REPO / "eval" / "threads" / "threads.jsonl"
 SECOND = "second-annotator.json"  # beside a set: another reader's labels of its newest messages
 KINDS = ("continues", "new")  # the newest message carries on the pending topic, or opens another
