@@ -20,7 +20,14 @@ from proxy.policy import check, marketplace_for, within_length
 from proxy.replies import joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
-from proxy.thread import already_sent, answers_seller, asks_progress, buyer_context, is_followup
+from proxy.thread import (
+    already_sent,
+    answers_seller,
+    asks_progress,
+    buyer_context,
+    is_followup,
+    last_buyer,
+)
 
 BATCH = 64  # messages per `Recognizer.read_many` call
 # Second intents that get no reply of their own: a greeting or thanks beside a request is answered by the
@@ -85,6 +92,8 @@ class Engine:
         answer = answers_seller(thread, reading.text, closing)
         if not earlier or not (followup or answer or asks_progress(main, reading.text)):
             return reading, "message"
+        if main == "greeting" and self.closed(thread, site, locale):
+            return reading, "message"  # a greeting after the buyer's thanks opens a new conversation
         joined = self.recognizer.read(f"{earlier}\n{reading.text.clean}", site, locale)
         topic = joined.intents[0].id if joined.intents else None
         if topic is None or topic in ("greeting", "other"):
@@ -102,6 +111,15 @@ class Engine:
             handoff,
             reading.embedded or joined.embedded,
         ), "thread"
+
+    def closed(self, thread: Sequence[tuple[str, str]], site: str | None, locale: str | None) -> bool:
+        """The buyer's last earlier message closed the conversation: it reads as `thanks` ("got it, works
+        great now", "chegou tudo certo, obrigada")."""
+        last = last_buyer(thread)
+        if not last:
+            return False
+        said = self.recognizer.read(last, site, locale)
+        return bool(said.intents) and said.intents[0].id == "thanks"
 
     def open_case(self, intent: str) -> bool:
         """A topic whose progress a buyer asks about: an order or after-sale matter other than the order's

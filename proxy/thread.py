@@ -47,6 +47,11 @@ def answers_seller(thread: Sequence[Message], text: Text, closing: bool = False)
     return "?" not in text.clean and text.words <= ANSWER_MAX_WORDS
 
 
+def last_buyer(thread: Sequence[Message]) -> str | None:
+    """The buyer's last earlier message, if any."""
+    return next((text for author, text in reversed(thread) if author == "buyer"), None)
+
+
 def buyer_context(thread: Sequence[Message]) -> str:
     """The buyer's last few earlier messages, oldest first, one per line."""
     return "\n".join([text for author, text in thread if author == "buyer"][-CONTEXT_MESSAGES:])

@@ -4,7 +4,7 @@ import pytest
 
 from proxy.engine import Engine
 from proxy.nlp.pipeline import read_text
-from proxy.thread import already_sent, answers_seller, buyer_context, is_followup
+from proxy.thread import already_sent, answers_seller, buyer_context, is_followup, last_buyer
 
 # site, earlier messages, follow-up, intent with the thread (messages written for these tests)
 FOLLOWUPS = [
@@ -129,6 +129,32 @@ def test_only_a_short_answer_to_the_seller_s_question_takes_the_thread_s_topic(
     assert (out["intents"][0]["id"], out["intent_source"]) == (intent, "message")
 
 
+@pytest.mark.parametrize(
+    ("site", "thread", "text"),
+    [
+        (
+            "mercadolibre.com.mx",
+            [("buyer", "ya me llegó todo bien, muchas gracias"), ("seller", "¡A ti! Que lo disfrutes")],
+            "hola buenas tardes",
+        ),
+        (
+            "mercadolivre.com.br",
+            [("buyer", "chegou certinho, obrigada!"), ("seller", "Que bom! Qualquer coisa estamos aqui")],
+            "oi, boa noite",
+        ),
+        ("sellercentral.amazon.com", [("buyer", "received it, thank you so much")], "hello"),
+    ],
+)
+def test_a_greeting_after_the_buyer_s_thanks_opens_a_new_conversation(
+    engine: Engine, site: str, thread: list[tuple[str, str]], text: str
+) -> None:
+    """The buyer closed the last conversation: a greeting now is the start of another one, not a ping."""
+    out = engine.analyze(text, site, thread=thread)
+    assert (out["intents"][0]["id"], out["intent_source"]) == ("greeting", "message")
+    pending = engine.analyze(text, site, thread=[("buyer", "quero cancelar a compra")])
+    assert (pending["intents"][0]["id"], pending["intent_source"]) == ("cancel_order", "thread")
+
+
 def test_a_message_with_its_own_intent_keeps_it(engine: Engine) -> None:
     out = engine.analyze(
         "necesito factura por favor", "mercadolibre.com.mx", thread=[("buyer", "ya lo enviaron?")]
@@ -174,6 +200,7 @@ def test_helpers() -> None:
     assert not answers_seller([("seller", "Enviado.")], read_text("G por favor"))  # the seller asked nothing
     long_answer = read_text("quero o G porque o M ficou muito apertado no peito")  # 10 words
     assert not answers_seller(asked, long_answer)
+    assert last_buyer([("buyer", "a"), ("seller", "b")]) == "a" and last_buyer([("seller", "b")]) is None
     thread = [("buyer", "a"), ("seller", "b"), ("buyer", "c"), ("buyer", "d"), ("buyer", "e")]
     assert buyer_context(thread) == "c\nd\ne"
     assert already_sent("Hola, ya salió.", [("seller", "hola ya salio")]) and not already_sent(
