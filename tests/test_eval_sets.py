@@ -70,6 +70,7 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "threads2/second-annotator.json": "e087b972cdee0619da34483e5efc2be5a469a541b4937b957017cb4dfd1ddb2c",
     "threads3/threads3.jsonl": "a145c24618926a1d2d4ea717327fe39c0e79c511cac8838696fdd87c281e4865",
     "threads3/BRIEF.md": "32f702cffe69d890cdbaf7bc031d7bf22d165c3fb08d6c0a3b70a2e2e175aa12",
+    "threads3/second-annotator.json": "add13b827610741871b59f9790956feb17fc1cd91b5e2c0071d5556e77b6fa27",
 }
 # Sets of conversations, not of single messages: `thread_bench.py` reads them, not `intent_bench.py`'s table.
 CONVERSATIONS = frozenset({"threads", "threads2", "threads3"})
@@ -93,6 +94,7 @@ SECOND_ANNOTATED = (
     "tangled",
     "threads",
     "threads2",
+    "threads3",
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
 
