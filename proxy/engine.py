@@ -84,7 +84,8 @@ class Engine:
         short answer to the seller's question ("la G porfa" after "¿qué talla necesita?" in an exchange) and
         a short question on progress in a conversation about an open case ("any update?" after "it says
         delivered but I never got it": `not_received`, not `order_status`); its own tone and hand-off cues
-        still count."""
+        still count. A greeting after the buyer's closing thanks starts a new conversation: it stays a
+        greeting."""
         earlier = buyer_context(thread)
         main = reading.intents[0].id if reading.intents else None
         followup = is_followup(main, reading.confidence, reading.text)
