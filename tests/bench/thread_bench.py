@@ -21,13 +21,12 @@ from proxy.nlp.corpus import Example  # noqa: E402
 
 # eval/<name>/<name>.jsonl, each with its README (the rule it judged by)
 SETS = ("threads", "threads2", "threads3")
-THREADS = REPO / "eval" / "threads" / "threads.jsonl"
 SECOND = "second-annotator.json"  # beside a set: another reader's labels of its newest messages
 KINDS = ("continues", "new")  # the newest message carries on the pending topic, or opens another
 Conversation = tuple[Example, list[tuple[str, str]], str]  # the newest message, the earlier ones, its kind
 
 
-def conversations(path: Path = THREADS) -> list[Conversation]:
+def conversations(path: Path) -> list[Conversation]:
     """(the newest message as a labelled example, the earlier (author, text) messages, its kind)."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
