@@ -146,3 +146,17 @@ def chromium(
             yield ctx, ext_id
         finally:
             ctx.close()
+
+
+def pair_on_options(page: Any, server: str | None = None, token: str | None = None) -> str:
+    """The agent's pairing on the open options page: the address and token typed (when given), then Test
+    connection. Returns what the page says; fails with that text unless it says connected."""
+    if server is not None:
+        page.fill("#server", server)  # waits until the stored settings have filled the form
+    if token is not None:
+        page.fill("#token", token)
+    page.click("#test")
+    page.wait_for_selector("#result.ok, #result.fail", timeout=15000)
+    text = page.text_content("#result")
+    assert page.get_attribute("#result", "class") == "ok", f"the options page says: {text!r}"
+    return text

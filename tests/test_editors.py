@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM, FIXTURES, PageServer, chromium, extension_granted
+from browser import ARTIFACTS, CHROMIUM, FIXTURES, PageServer, chromium, extension_granted, pair_on_options
 from live import ServerThread
 from test_extension import view, wait_ready
 
@@ -99,10 +99,7 @@ def desk(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
         with chromium(tmp_path_factory.mktemp("profile"), [DESK, OTHER], pages.port, ext) as (ctx, ext_id):
             options = ctx.new_page()
             options.goto(f"chrome-extension://{ext_id}/options/options.html")
-            options.fill("#server", server.url)
-            options.fill("#token", token)
-            options.click("#test")
-            options.wait_for_selector("#result.ok", timeout=10000)
+            pair_on_options(options, server.url, token)
             options.close()
             yield Desk(ctx, server, pages, engine, ext_id)
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM, FIXTURES, PageServer, chromium
+from browser import ARTIFACTS, CHROMIUM, FIXTURES, PageServer, chromium, pair_on_options
 from closed_panel import PanelLocator, PanelView
 from live import ServerThread, free_port
 
@@ -111,10 +111,7 @@ def pair(browser: Browser) -> Any:
     """The agent's pairing steps on the options page: address, token, Test connection."""
     page = browser.ctx.new_page()
     page.goto(f"chrome-extension://{browser.ext_id}/options/options.html")
-    page.fill("#server", browser.server.url)
-    page.fill("#token", browser.token)
-    page.click("#test")
-    page.wait_for_selector("#result.ok", timeout=10000)
+    pair_on_options(page, browser.server.url, browser.token)
     return page
 
 
@@ -174,9 +171,7 @@ def test_options_page_pairs_with_the_server(paired: Browser) -> None:
     page = paired.ctx.new_page()
     page.goto(f"chrome-extension://{paired.ext_id}/options/options.html")
     assert page.input_value("#server") == paired.server.url and page.input_value("#token") == paired.token
-    page.click("#test")
-    page.wait_for_selector("#result.ok")
-    assert page.text_content("#result").startswith("Connected — Responde ")
+    assert pair_on_options(page).startswith("Connected — Responde ")
     page.close()
 
 

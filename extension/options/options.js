@@ -45,6 +45,7 @@ function render(settings) {
     return label;
   });
   $("locales").replaceChildren($("locales").firstElementChild, ...rows);
+  for (const el of $("form").elements) el.disabled = false;
 }
 
 function show(text, ok) {
