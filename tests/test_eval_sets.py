@@ -71,9 +71,11 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "threads3/threads3.jsonl": "a145c24618926a1d2d4ea717327fe39c0e79c511cac8838696fdd87c281e4865",
     "threads3/BRIEF.md": "32f702cffe69d890cdbaf7bc031d7bf22d165c3fb08d6c0a3b70a2e2e175aa12",
     "threads3/second-annotator.json": "add13b827610741871b59f9790956feb17fc1cd91b5e2c0071d5556e77b6fa27",
+    "threads4/threads4.jsonl": "ffa2294e985e8b41d615a6acb47e6a6a028c4c91a10acbed0d985f42c425fcaa",
+    "threads4/BRIEF.md": "62f497dd97c9b766561c1eecb7607688235d682332cda7a493969513640e11bd",
 }
 # Sets of conversations, not of single messages: `thread_bench.py` reads them, not `intent_bench.py`'s table.
-CONVERSATIONS = frozenset({"threads", "threads2", "threads3"})
+CONVERSATIONS = frozenset({"threads", "threads2", "threads3", "threads4"})
 
 
 @pytest.mark.parametrize("name", sorted(FROZEN))
@@ -640,6 +642,37 @@ OLDER_THAN = {
             "vcs emitem nota física?",
             "vcs emitem nota?",
             "vocês emitem nota fiscal?",
+        }
+    ),
+    # the same for the fourth (listed by the check, not read)
+    "threads4": frozenset(
+        {
+            "!ya pasaron 20 dias y nada de mi pedido",
+            "cade meu estorno?? devolvi faz 25 dias",
+            "cuando me devuelven la plata??",
+            "cuanto cuesta el envio?",
+            "dá pra parcelar em 10x sem juros?",
+            "esta muy caro, en otro lado esta a 200",
+            "faz por quanto no pix?",
+            "hi\nany discount if i buy 4?",
+            "hola buenas tardes, estan ahi?",
+            "how long until the refund shows on my card?",
+            "it says returned to sender, why?",
+            "mds cadê meu estorno???? já faz 15 dias úteis",
+            "nao gostei do tecido, quero devolver",
+            "no me aparece el seguimiento",
+            "oi\nfaz por quanto no pix?",
+            "parcela sem juros?",
+            "pedido 2000008812345, ja foi postado?",
+            "si llevo 2 me hacés precio?",
+            "si no llega el viernes cancelo",
+            "si no llega el viernes cancelo >> cancel_order",
+            "tem tabela de medidas?",
+            "tenho que pagar imposto?",
+            "vcs conhecem alguem que conserta celular?",
+            "vou ter que pagar taxa de importação?",
+            "¿Se puede en 6 cuotas sin interés con Naranja?",
+            "¿es original o es réplica?",
         }
     ),
 }

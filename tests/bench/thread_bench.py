@@ -20,7 +20,7 @@ from proxy.evaluate import gold_handoff, report  # noqa: E402
 from proxy.nlp.corpus import Example  # noqa: E402
 
 # eval/<name>/<name>.jsonl, each with its README (the rule it judged by)
-SETS = ("threads", "threads2", "threads3")
+SETS = ("threads", "threads2", "threads3", "threads4")
 SECOND = "second-annotator.json"  # beside a set: another reader's labels of its newest messages
 KINDS = ("continues", "new")  # the newest message carries on the pending topic, or opens another
 Conversation = tuple[Example, list[tuple[str, str]], str]  # the newest message, the earlier ones, its kind
