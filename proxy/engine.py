@@ -8,26 +8,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from proxy.carry import carries, context_readings
+from proxy.carry import features as carry_features
 from proxy.facts import FactFinder
-from proxy.models import ensure_model, handoff_intents, tone_detector, training_examples
+from proxy.models import ensure_model, open_case, recognizer, training_examples
 from proxy.nlp.embed import Embedder
 from proxy.nlp.handoff import Handoff
-from proxy.nlp.keywords import KeywordMatcher
 from proxy.nlp.language import LanguageDetector
 from proxy.nlp.model import Model
-from proxy.nlp.pipeline import Reading, Recognizer
+from proxy.nlp.pipeline import Reading
 from proxy.policy import check, marketplace_for, within_length
 from proxy.replies import joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
-from proxy.thread import (
-    already_sent,
-    answers_seller,
-    asks_progress,
-    buyer_context,
-    is_followup,
-    last_buyer,
-)
+from proxy.thread import already_sent, last_buyer
 
 BATCH = 64  # messages per `Recognizer.read_many` call
 # Second intents that get no reply of their own: a greeting or thanks beside a request is answered by the
@@ -43,15 +37,7 @@ class Engine:
     ) -> None:
         self.rules = rules
         self.model = model
-        self.recognizer = Recognizer(
-            model,
-            lid,
-            KeywordMatcher({i: f.keywords.model_dump() for i, f in rules.intents.items()}),
-            tone_detector(rules),
-            tuple(rules.intents),
-            handoff_intents(rules),
-            embedder,
-        )
+        self.recognizer = recognizer(rules, model, lid, embedder)
         self.facts = FactFinder(rules.facts)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pin it
 
@@ -80,26 +66,18 @@ class Engine:
     def with_thread(
         self, reading: Reading, thread: Sequence[tuple[str, str]], site: str | None, locale: str | None
     ) -> tuple[Reading, str]:
-        """A follow-up ("¿y en talla M?", "e aí?") takes its intents from the conversation, and so does a
-        short answer to the seller's question ("la G porfa" after "¿qué talla necesita?" in an exchange) and
-        a short question on progress in a conversation about an open case ("any update?" after "it says
-        delivered but I never got it": `not_received`, not `order_status`); its own tone and hand-off cues
-        still count. A greeting after the buyer's closing thanks starts a new conversation: it stays a
-        greeting."""
-        earlier = buyer_context(thread)
-        main = reading.intents[0].id if reading.intents else None
-        followup = is_followup(main, reading.confidence, reading.text)
-        closing = main == "thanks" and reading.tone.praise  # read alone as thanks, with a thanks word
-        answer = answers_seller(thread, reading.text, closing)
-        if not earlier or not (followup or answer or asks_progress(main, reading.text)):
+        """The newest message read alone, or with the buyer's earlier messages joined to it, as the thread
+        head decides (`carry.py`): a follow-up ("¿y en talla M?", "e aí?"), an answer to the seller's
+        question ("la G porfa") or a progress question about an open case takes its intents from the
+        conversation, a new request keeps its own. Its own tone and hand-off cues still count."""
+        if last_buyer(thread) is None or self.model.carry is None:
             return reading, "message"
-        if main == "greeting" and self.closed(thread, site, locale):
-            return reading, "message"  # a greeting after the buyer's thanks opens a new conversation
-        joined = self.recognizer.read(f"{earlier}\n{reading.text.clean}", site, locale)
+        joined, last = context_readings(self.recognizer, reading, thread, site, locale)
         topic = joined.intents[0].id if joined.intents else None
-        if topic is None or topic in ("greeting", "other"):
+        if topic is None:
             return reading, "message"
-        if not (followup or (answer and topic != "thanks") or self.open_case(topic)):
+        x = carry_features(reading, joined, last, thread, open_case(self.rules, topic))
+        if not carries(self.model.carry, x):
             return reading, "message"
         reasons = tuple(dict.fromkeys(reading.handoff.reasons + joined.handoff.reasons))
         handoff = Handoff(bool(reasons), reasons, max(reading.handoff.score, joined.handoff.score))
@@ -112,21 +90,6 @@ class Engine:
             handoff,
             reading.embedded or joined.embedded,
         ), "thread"
-
-    def closed(self, thread: Sequence[tuple[str, str]], site: str | None, locale: str | None) -> bool:
-        """The buyer's last earlier message closed the conversation: it reads as `thanks` ("got it, works
-        great now", "chegou tudo certo, obrigada")."""
-        last = last_buyer(thread)
-        if not last:
-            return False
-        said = self.recognizer.read(last, site, locale)
-        return bool(said.intents) and said.intents[0].id == "thanks"
-
-    def open_case(self, intent: str) -> bool:
-        """A topic whose progress a buyer asks about: an order or after-sale matter other than the order's
-        own status, or one a person must handle (rules: `group`, `handoff`)."""
-        spec = self.rules.intents[intent]
-        return intent != "order_status" and (spec.group in ("order", "post-sale") or spec.handoff)
 
     def analyze(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -14,7 +15,10 @@ from proxy import paths
 from proxy.nlp.augment import RECIPE
 from proxy.nlp.corpus import Example, read_corpus, read_jsonl
 from proxy.nlp.embed import Embedder, EmbeddingCache, encoder_id
-from proxy.nlp.model import FORMAT
+from proxy.nlp.keywords import KeywordMatcher
+from proxy.nlp.language import LanguageDetector
+from proxy.nlp.model import FORMAT, Model
+from proxy.nlp.pipeline import Recognizer
 from proxy.nlp.tone import ToneDetector
 from proxy.rules.loader import RuleSet
 
@@ -47,15 +51,42 @@ def handoff_intents(rules: RuleSet) -> frozenset[str]:
     return frozenset(i for i, f in rules.intents.items() if f.handoff)
 
 
+def recognizer(rules: RuleSet, model: Model, lid: LanguageDetector, embedder: Embedder | None) -> Recognizer:
+    """The recognition stages of this model and these rules (the seller's keywords, tone cues, hand-off
+    intents)."""
+    return Recognizer(
+        model,
+        lid,
+        KeywordMatcher({i: f.keywords.model_dump() for i, f in rules.intents.items()}),
+        tone_detector(rules),
+        tuple(rules.intents),
+        handoff_intents(rules),
+        embedder,
+    )
+
+
+def open_case(rules: RuleSet, intent: str) -> bool:
+    """A topic whose progress a buyer asks about: an order or after-sale matter other than the order's own
+    status, or one a person must handle (rules: `group`, `handoff`)."""
+    spec = rules.intents[intent]
+    return intent != "order_status" and (spec.group in ("order", "post-sale") or spec.handoff)
+
+
 def wrappers(rules: RuleSet) -> dict[str, tuple[list[str], list[str]]]:
     """Openers and sign-offs of rules/wrappers.yaml per language, that training wraps examples in."""
     return {lang: (w.open, w.close) for lang, w in rules.wrappers}
 
 
+def conversation_files() -> list[Path]:
+    """The labelled conversations the thread head learns from (`carry.py`)."""
+    return sorted(paths.CONVERSATIONS_DIR.glob("*.jsonl"))
+
+
 def fingerprint(examples: Iterable[Example], rules: RuleSet) -> str:
     """Hash of everything the model learns from: examples, intents, hand-off intents, tone cues, the
-    training copies it adds (`augment.RECIPE`, the openers and sign-offs of rules/wrappers.yaml), and the
-    sentence encoder (its packages' versions) whose embeddings it learns from."""
+    training copies it adds (`augment.RECIPE`, the openers and sign-offs of rules/wrappers.yaml), the
+    sentence encoder (its packages' versions) whose embeddings it learns from, and the conversations of
+    the thread head."""
     h = hashlib.sha256(
         json.dumps(
             [FORMAT, RECIPE, encoder_id(), sorted(rules.intents), sorted(handoff_intents(rules))]
@@ -65,6 +96,8 @@ def fingerprint(examples: Iterable[Example], rules: RuleSet) -> str:
     h.update(rules.wrappers.model_dump_json().encode())
     for ex in examples:
         h.update(f"{ex.lang}\t{','.join(ex.intents)}\t{int(ex.negative)}\t{ex.text}\n".encode())
+    for path in conversation_files():
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -76,7 +109,10 @@ def model_path(models_dir: Path, key: str) -> Path:
 def train(
     examples: list[Example], rules: RuleSet, models_dir: Path, progress: Progress = lambda _: None
 ) -> Path:
-    """Train on these examples and save the model under their fingerprint."""
+    """Train on these examples and save the model under their fingerprint; then the thread head, on the
+    model's own readings of the labelled conversations (read as a server reads, the sentence encoder
+    loaded)."""
+    from proxy import carry
     from proxy.nlp.learn import fit  # scikit-learn and scipy: training only
 
     path = model_path(models_dir, fingerprint(examples, rules))
@@ -91,6 +127,12 @@ def train(
         progress,
         wrappers(rules),
     )
+    progress("thread head")
+    known = list(rules.intents)
+    conversations = [c for f in conversation_files() for c in carry.read_conversations(f, known)]
+    reader = recognizer(rules, model, LanguageDetector(), cache.embedder.load())
+    head = carry.train(reader, conversations, lambda intent: open_case(rules, intent))
+    model = dataclasses.replace(model, carry=head)
     model.save(path)
     prune(models_dir)
     return path

@@ -15,6 +15,7 @@ import platformdirs
 REPO = Path(__file__).resolve().parent.parent
 RULES_DIR = REPO / "rules"
 CORPUS_DIR = REPO / "corpus"
+CONVERSATIONS_DIR = CORPUS_DIR / "conversations"  # the thread head's training data (`carry.py`)
 MANIFEST = REPO / "extension" / "manifest.json"
 SAMPLE_LABELLED = REPO / "samples" / "labelled.jsonl"  # `responde eval` with no file
 DEFAULT_PORT = 8765

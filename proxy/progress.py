@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from proxy.i18n import cli_lang, tr
 
-STEPS = 4  # features, sentence embeddings, held-out scores, final model (see nlp/learn.fit)
+STEPS = 5  # features, sentence embeddings, held-out scores, final model (nlp/learn.fit), thread head
 
 
 @dataclass

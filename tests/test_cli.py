@@ -285,7 +285,7 @@ def test_classify_says_it_trains_first_and_keeps_stdout_json(tmp_path: Path) -> 
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "Training the intent model (first start only): 1/4 steps" in done.stderr
+    assert "Training the intent model (first start only): 1/5 steps" in done.stderr
     assert "Trained the intent model in " in done.stderr
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [1]
 

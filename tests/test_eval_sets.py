@@ -73,6 +73,7 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "threads3/second-annotator.json": "add13b827610741871b59f9790956feb17fc1cd91b5e2c0071d5556e77b6fa27",
     "threads4/threads4.jsonl": "ffa2294e985e8b41d615a6acb47e6a6a028c4c91a10acbed0d985f42c425fcaa",
     "threads4/BRIEF.md": "62f497dd97c9b766561c1eecb7607688235d682332cda7a493969513640e11bd",
+    "threads4/second-annotator.json": "31d73f69989060acced296247d3b99fb1063a0da58d31aa575ef296acfcb00e5",
 }
 # Sets of conversations, not of single messages: `thread_bench.py` reads them, not `intent_bench.py`'s table.
 CONVERSATIONS = frozenset({"threads", "threads2", "threads3", "threads4"})
@@ -97,6 +98,7 @@ SECOND_ANNOTATED = (
     "threads",
     "threads2",
     "threads3",
+    "threads4",
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
 

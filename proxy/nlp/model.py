@@ -6,7 +6,8 @@ Heads, all linear over the features of `features.py`:
 - `labels`: one-vs-rest "this intent is present" scores, for a second intent (TF-IDF + tone cues);
 - `handoff`: "a person must answer" (TF-IDF + tone cues), and `handoff_full` (TF-IDF + tone cues + sentence
   embedding), which decides for the messages whose cheap score lies near its threshold;
-- `language`: es / pt / en learned from the corpus (TF-IDF), beside lid.176.
+- `language`: es / pt / en learned from the corpus (TF-IDF), beside lid.176;
+- `carry`: whether a newest message is read with its conversation, over the features of `carry.py`.
 Thresholds come from held-out scores at training time (`learn.py`, `choose.py`)."""
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import numpy.typing as npt
 from proxy.nlp.features import Batch, Featurizer, Sparse, runs
 
 Vector = npt.NDArray[np.float32]
-FORMAT = 3  # 2: the second-intent threshold applies to label score + sentence probability; 3: handoff_full
+FORMAT = 4  # 2: the second-intent threshold applies to label score + sentence probability; 3: handoff_full;
+# 4: the thread head `carry`
 EVERY_MESSAGE = ("intent", "labels", "handoff", "language")  # the heads every message is scored by
 
 
@@ -106,6 +108,7 @@ class Model:
     language: Linear
     thresholds: Thresholds
     report: dict[str, object]  # cross-validated figures of this model, for `responde train` and the README
+    carry: Linear | None = None  # trained after the rest, on the rest's readings of conversations
 
     @functools.cached_property
     def _every_message(self) -> tuple[Linear, list[slice]]:
@@ -129,8 +132,10 @@ class Model:
     def save(self, path: Path) -> None:
         """One .npz file (written to a temporary name, then renamed)."""
         arrays: dict[str, npt.NDArray[np.generic]] = dict(self.featurizer.to_arrays())
-        for name in ("intent", "intent_full", "labels", "handoff", "handoff_full", "language"):
-            head: Linear = getattr(self, name)
+        for name in ("intent", "intent_full", "labels", "handoff", "handoff_full", "language", "carry"):
+            head: Linear | None = getattr(self, name)
+            if head is None:
+                raise ValueError("a model is saved with its thread head (`carry`)")
             arrays[f"{name}_w"], arrays[f"{name}_b"] = head.weights, head.bias
         meta = {
             "format": FORMAT,
@@ -170,6 +175,7 @@ class Model:
             head("language"),
             Thresholds(**meta["thresholds"]),
             meta["report"],
+            head("carry"),
         )
         model._every_message  # noqa: B018 -- stacked now, before the workers fork, so they share it
         return model

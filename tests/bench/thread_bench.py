@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ sys.path.insert(0, str(REPO))
 
 from nlp_bench import shipped_engine  # noqa: E402
 
+from proxy.carry import read_conversations  # noqa: E402
 from proxy.engine import Engine  # noqa: E402
 from proxy.evaluate import gold_handoff, report  # noqa: E402
 from proxy.nlp.corpus import Example  # noqa: E402
@@ -26,15 +29,9 @@ KINDS = ("continues", "new")  # the newest message carries on the pending topic,
 Conversation = tuple[Example, list[tuple[str, str]], str]  # the newest message, the earlier ones, its kind
 
 
-def conversations(path: Path) -> list[Conversation]:
+def conversations(path: Path, intents: Sequence[str]) -> list[Conversation]:
     """(the newest message as a labelled example, the earlier (author, text) messages, its kind)."""
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        intents, negative = tuple(row["intents"]), row["negative"]
-        ex = Example(row["text"], row["lang"], intents, negative, row["locale"], row["site"], row["id"])
-        out.append((ex, [(m["author"], m["text"]) for m in row["thread"]], row["kind"]))
-    return out
+    return [(c.example, list(c.thread), c.kind) for c in read_conversations(path, intents)]
 
 
 def readings(engine: Engine, convs: list[Conversation], with_thread: bool) -> list[dict[str, Any]]:
@@ -92,11 +89,17 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def table(engine: Engine, name: str) -> dict[str, Any]:
     """Print one set's table: its newest messages read with their thread, alone, and by a second reader."""
     path = REPO / "eval" / name / f"{name}.jsonl"
-    convs = conversations(path)
+    convs = conversations(path, list(engine.rules.intents))
     counts = {kind: sum(k == kind for _, _, k in convs) for kind in KINDS}
+    readings(engine, convs[:20], True)  # warm up
+    took = {}
+    for with_thread in (True, False, True, False):  # alternating: the machine's load falls on both
+        start = time.perf_counter()
+        rows = readings(engine, convs, with_thread)
+        took.setdefault(with_thread, []).append((time.perf_counter() - start) * 1000 / len(convs))
     results = {
         "with its thread (shipped)": figures(readings(engine, convs, True)),
-        "alone": figures(readings(engine, convs, False)),
+        "alone": figures(rows),
     }
     if (path.parent / SECOND).exists():
         results["by a second annotator (labels only)"] = figures(second_reader(convs, path.parent / SECOND))
@@ -112,7 +115,13 @@ def table(engine: Engine, name: str) -> dict[str, Any]:
             f"| {100 * f['from_thread']:.1f} % |",
             flush=True,
         )
-    return results
+    cost = {"with_thread_ms": min(took[True]), "alone_ms": min(took[False])}
+    print(
+        f"\nCost per newest message (a whole `analyze`, the best of two passes each, alternating): with its "
+        f"thread {cost['with_thread_ms']:.2f} ms, alone {cost['alone_ms']:.2f} ms "
+        f"(ratio {cost['with_thread_ms'] / cost['alone_ms']:.2f})."
+    )
+    return results | {"cost": cost}
 
 
 def main() -> None:

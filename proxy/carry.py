@@ -1,0 +1,180 @@
+"""Carry on or open another: whether a buyer's newest message is read with its conversation.
+
+A newest message has two readings: its own, and the reading of the buyer's earlier messages joined to it
+(`thread.buyer_context`). A learned head (`Model.carry`, logistic regression on the features below) says
+which one answers. It is trained on conversations whose newest message is labelled as read with its thread
+(`corpus/conversations/`), on those where exactly one of the two readings gets the main intent right.
+Everything here is a function of readings the pipeline already makes; scikit-learn is imported to train
+only."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from proxy import paths
+from proxy.nlp.corpus import CorpusError, Example
+from proxy.nlp.model import Linear
+from proxy.nlp.pipeline import Reading, Recognizer
+from proxy.thread import (
+    ANSWER_MAX_WORDS,
+    CONTINUATIONS,
+    FOLLOWUP_MAX_WORDS,
+    PROGRESS,
+    Message,
+    buyer_context,
+    last_buyer,
+)
+
+SHORT_WORDS = 3
+GENERIC = frozenset({"greeting", "other", "thanks"})  # intents that carry no request of their own
+FEATURES = (
+    "confidence alone",
+    "confidence joined",
+    "log(1 + words)",
+    f"words <= {SHORT_WORDS}",
+    f"words <= {FOLLOWUP_MAX_WORDS}",
+    f"words <= {ANSWER_MAX_WORDS}",
+    "asks (?)",
+    "opens with a continuation word",
+    "the seller wrote last",
+    "the seller asked last",
+    "alone: no request (greeting, other, thanks or none)",
+    "alone: greeting",
+    "alone: thanks",
+    "alone: other",
+    "alone: no intent",
+    "joined: no request",
+    "alone and joined agree",
+    "alone names the joined topic",
+    "the joined topic is an open case",
+    "the buyer's last message reads as thanks",
+    "praise",
+    "hand-off alone",
+    "alone: a progress question",
+    "answers the seller's question",
+)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A labelled newest message, the earlier (author, text) messages, and whether it carries on."""
+
+    example: Example
+    thread: tuple[Message, ...]
+    kind: str  # "continues" | "new"
+
+
+def read_conversations(path: Path, known_intents: Sequence[str]) -> Iterator[Conversation]:
+    """Conversations in the JSON Lines format of `eval/threads/`, with clear errors per line."""
+    known = set(known_intents)
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            row = json.loads(raw)
+            thread = tuple((m["author"], m["text"]) for m in row["thread"])
+            example = Example(
+                row["text"], row["lang"], tuple(row["intents"]), bool(row["negative"]),
+                row.get("locale"), row.get("site"), row.get("id"),
+            )  # fmt: skip
+            kind = row["kind"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise CorpusError(
+                f"{where}: each line needs text, lang, intents, negative, kind and thread "
+                f"(author and text per message) ({exc!r})"
+            ) from exc
+        if not 1 <= len(example.intents) <= 2 or set(example.intents) - known:
+            raise CorpusError(
+                f"{where}: intents must be one or two of the taxonomy's ids, not {list(example.intents)}"
+            )
+        if kind not in ("continues", "new") or {a for a, _ in thread} - {"buyer", "seller"}:
+            raise CorpusError(f"{where}: kind is continues or new, each author buyer or seller")
+        if last_buyer(thread) is None:
+            raise CorpusError(f"{where}: the thread needs at least one earlier message of the buyer")
+        yield Conversation(example, thread, kind)
+
+
+def features(
+    alone: Reading, joined: Reading, last: Reading, thread: Sequence[Message], open_case: bool
+) -> list[float]:
+    """The head's inputs (named in FEATURES, in order): the two readings, the buyer's last earlier message
+    (`last`), the seller's last word, and whether the joined reading's topic is an open case."""
+    main = alone.intents[0].id if alone.intents else None
+    topic = joined.intents[0].id if joined.intents else None
+    words = alone.text.words
+    asks = "?" in alone.text.clean
+    first = next((t for t in alone.text.normalized.split() if t[0].isalnum()), "")
+    seller_last = bool(thread) and thread[-1][0] == "seller"
+    seller_asks = seller_last and "?" in thread[-1][1]
+    said = last.intents[0].id if last.intents else None
+    return [
+        alone.confidence,
+        joined.confidence,
+        math.log1p(words),
+        words <= SHORT_WORDS,
+        words <= FOLLOWUP_MAX_WORDS,
+        words <= ANSWER_MAX_WORDS,
+        asks,
+        first in CONTINUATIONS,
+        seller_last,
+        seller_asks,
+        main is None or main in GENERIC,
+        main == "greeting",
+        main == "thanks",
+        main == "other",
+        main is None,
+        topic is None or topic in GENERIC,
+        main == topic,
+        topic in [i.id for i in alone.intents],
+        open_case,
+        said == "thanks",
+        bool(alone.tone.praise),
+        alone.handoff.required,
+        main in PROGRESS,
+        seller_asks and not asks and words <= ANSWER_MAX_WORDS,
+    ]
+
+
+def carries(head: Linear, x: Sequence[float]) -> bool:
+    """The head's decision: the joined reading answers."""
+    return float(head.bias[0] + head.tail(np.asarray(x, np.float32))[0]) >= 0.0
+
+
+def context_readings(
+    recognizer: Recognizer, alone: Reading, thread: Sequence[Message], site: str | None, locale: str | None
+) -> tuple[Reading, Reading]:
+    """The joined reading and the buyer's last earlier message's, in one batch (`thread` has one)."""
+    joined, last = recognizer.read_many(
+        [f"{buyer_context(thread)}\n{alone.text.clean}", last_buyer(thread) or ""], [site] * 2, [locale] * 2
+    )
+    return joined, last
+
+
+def train(
+    recognizer: Recognizer, conversations: Sequence[Conversation], open_case: Callable[[str], bool]
+) -> Linear:
+    """The head, on the conversations where exactly one reading gets the main intent right (a logistic
+    regression, C = 1: the decision is a weighing of a few cues, not a vocabulary)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows, targets = [], []
+    for c in conversations:
+        ex = c.example
+        alone = recognizer.read(ex.text, ex.site, None)
+        joined, last = context_readings(recognizer, alone, c.thread, ex.site, None)
+        right = [bool(r.intents) and r.intents[0].id == ex.intents[0] for r in (alone, joined)]
+        if right[0] != right[1]:
+            topic = joined.intents[0].id if joined.intents else None
+            rows.append(features(alone, joined, last, c.thread, topic is not None and open_case(topic)))
+            targets.append(right[1])
+    if len(set(targets)) < 2:
+        raise CorpusError(f"{paths.CONVERSATIONS_DIR}: too few labelled conversations for the thread head")
+    fitted = LogisticRegression(C=1.0, max_iter=5000).fit(np.asarray(rows, np.float64), targets)
+    return Linear(fitted.coef_.T.astype(np.float32).copy(), fitted.intercept_.astype(np.float32))
