@@ -27,9 +27,15 @@ EMBEDDINGS_LOADED = 15.0  # seconds to let the server load the sentence encoder 
 RATE, LOAD_SECONDS = 200.0, 10.0  # open loop: the sentence encoder loads 1 s after start, within these 10 s
 
 
+SELLER_ASKS = "Hola, claro. ¿Me confirma el número de pedido, por favor?"
+
+
 async def closed_loop(
-    url: str, headers: dict[str, str], seconds: float, connections: int
+    url: str, headers: dict[str, str], seconds: float, connections: int, thread: bool = False
 ) -> dict[str, float]:
+    """`connections` clients each sending its next message as soon as the last is answered; with `thread`,
+    each message comes with an earlier one of the buyer (the next message of the list) and a seller's
+    question, as the extension sends a conversation (the server then reads it three times)."""
     texts = messages()
     latencies: list[float] = []
     errors = 0
@@ -40,7 +46,14 @@ async def closed_loop(
             nonlocal errors
             i = n
             while time.perf_counter() < deadline:
-                body = json.dumps({"text": texts[i % len(texts)], "site": SITES[i % len(SITES)]})
+                request: dict[str, object] = {"text": texts[i % len(texts)], "site": SITES[i % len(SITES)]}
+                if thread:
+                    earlier = texts[(i + 1) % len(texts)]
+                    request["thread"] = [
+                        {"author": "buyer", "text": earlier},
+                        {"author": "seller", "text": SELLER_ASKS},
+                    ]
+                body = json.dumps(request)
                 t0 = time.perf_counter()
                 async with s.post(
                     f"{url}/v1/analyze", data=body, headers={"Content-Type": "application/json"}
@@ -110,6 +123,7 @@ async def main_async(seconds: float) -> list[str]:
     await server.wait()
     await asyncio.sleep(EMBEDDINGS_LOADED)
     ours = await closed_loop(server.url, server.headers, seconds, 16)
+    threaded = await closed_loop(server.url, server.headers, seconds, 16, thread=True)
     server.stop()
     echo_starts = []
     for _ in range(STARTS):
@@ -128,6 +142,10 @@ async def main_async(seconds: float) -> list[str]:
         f"| server /v1/analyze, 16 connections | {ours['rps']:.0f} req/s, p50 {ours['p50']:.2f} ms, "
         f"p99 {ours['p99']:.2f} ms, {ours['errors']} errors | bare echo {bare['rps']:.0f} req/s, "
         f"p99 {bare['p99']:.2f} ms; ratio {ours['rps'] / bare['rps']:.2f} | p99 ≤ 20 ms |",
+        f"| the same, each message with its thread (an earlier message of the buyer, a seller's question) "
+        f"| {threaded['rps']:.0f} req/s, p50 {threaded['p50']:.2f} ms, p99 {threaded['p99']:.2f} ms, "
+        f"{threaded['errors']} errors | without the thread (the row above): ratio "
+        f"{threaded['rps'] / ours['rps']:.2f} | |",
         f"| start-up to first answer, median of {STARTS} starts | {analyze:.2f} s to the first /v1/analyze "
         f"with replies (runs {', '.join(f'{a:.2f}' for _, a in runs)}; /v1/health at {health:.2f} s) "
         f"| bare aiohttp echo: {statistics.median(echo_starts):.2f} s | ≤ 1.5 s |",
