@@ -68,7 +68,7 @@ def test_a_bad_conversation_line_is_named(tmp_path: Path, rules: RuleSet, line: 
 
 def test_the_head_learns_from_the_looked_at_conversation_sets_only() -> None:
     """The three conversation sets that judged earlier changes, byte for byte; never a set still to judge
-    one (`eval/threads4/` judged the head itself)."""
+    one (`eval/threads4/` judged the head itself; `eval/threads5/` is in reserve)."""
     names = [p.stem for p in conversation_files()]
     assert names == ["threads", "threads2", "threads3"]
     for path in conversation_files():

@@ -74,9 +74,13 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "threads4/threads4.jsonl": "ffa2294e985e8b41d615a6acb47e6a6a028c4c91a10acbed0d985f42c425fcaa",
     "threads4/BRIEF.md": "62f497dd97c9b766561c1eecb7607688235d682332cda7a493969513640e11bd",
     "threads4/second-annotator.json": "31d73f69989060acced296247d3b99fb1063a0da58d31aa575ef296acfcb00e5",
+    # conversations in reserve, frozen before any run: a fifth author, and a second annotator (not compared)
+    "threads5/threads5.jsonl": "f192d7b1ac5d08719b55db49965ae8280f5b3661f9a6572a7fc04aa9da270a05",
+    "threads5/BRIEF.md": "25f04c3693924fb78ccd05ec4a9b59113993a4d4bff01bb4c840cc203fbd1e19",
+    "threads5/second-annotator.json": "e74d07896a00f26c3fa6d9a29db1c6dac960125820792f1eccdf2b05bdf340d4",
 }
 # Sets of conversations, not of single messages: `thread_bench.py` reads them, not `intent_bench.py`'s table.
-CONVERSATIONS = frozenset({"threads", "threads2", "threads3", "threads4"})
+CONVERSATIONS = frozenset({"threads", "threads2", "threads3", "threads4", "threads5"})
 
 
 @pytest.mark.parametrize("name", sorted(FROZEN))
@@ -99,6 +103,7 @@ SECOND_ANNOTATED = (
     "threads2",
     "threads3",
     "threads4",
+    "threads5",
 )  # sets with a second annotator's labels (`intent_bench.SECOND`)
 
 
@@ -675,6 +680,53 @@ OLDER_THAN = {
             "vou ter que pagar taxa de importação?",
             "¿Se puede en 6 cuotas sin interés con Naranja?",
             "¿es original o es réplica?",
+        }
+    ),
+    # the same for the fifth (listed by the check, not read)
+    "threads5": frozenset(
+        {
+            "Buenas tardes, ¿os puedo hacer una consulta?",
+            "Hola!! hay alguien ahí??",
+            "Hola, ¿hay alguien?",
+            "Hola? Hay alguien?",
+            "Tem na versão 220v?",
+            "any discount if i buy 2?",
+            "any discount if i buy 3?",
+            "che, ¿hay alguien?",
+            "consta entregue e não recebi nada",
+            "cuanto cuesta el envio?",
+            "cuanto me cobran de envio a merida?",
+            "cuanto sale el envio a Rosario?",
+            "cuanto sale el envio a merida yucatan?",
+            "do you have this in blue?",
+            "hi\nany discount if i buy 4?",
+            "hi\ndo you ship to Alaska?",
+            "hola\nhay alguien?",
+            "hola, hay alguien?",
+            "how long to ship to anchorage alaska?",
+            "how much to ship to alaska?",
+            "i need an invoice with my company name",
+            "jaja perdón me equivoqué de chat",
+            "nao recebi, quero meu dinheiro de volta",
+            "no me gusto como me queda, lo puedo devolver?",
+            "no me gusto como queda, lo puedo devolver?",
+            "oi\ntem na versão 220v?",
+            "pague en oxxo y sigue pendiente",
+            "perdon me equivoque de chat",
+            "perdon, me equivoque de chat",
+            "qual o frente pra manaus",
+            "qual o frete pra Manaus?",
+            "qual o frete pra manaus?",
+            "qual tamanho pra quem calsa 40",
+            "qual tamanho pra quem calça 38?",
+            "se eu levar 3 faz desconto?",
+            "se eu levar 5 faz um precinho camarada?",
+            "te puedo hacer una consulta?",
+            "tem na versão 127v?",
+            "tem na versão 220v?",
+            "tem versao 220v?",
+            "vcs emitem nota?",
+            "¿qué talla me recomiendas? mido 1.70 y peso 68",
         }
     ),
 }
