@@ -1,6 +1,6 @@
 """`responde classify`: JSON Lines of messages in, analyze answers out, in input order, on every core
 (worker processes forked once the engine is loaded, so they share its models). Each worker reads a chunk
-of lines at a time and recognises its messages in one batch (`Engine.recognise_many`)."""
+of lines at a time and recognises its messages, with what their threads add, in one batch (`Engine.read`)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ def answer_chunk(chunk: Sequence[tuple[int, str]]) -> list[tuple[str, bool]]:
         except ValidationError as exc:
             rows.append(_error(n, exc))
     valid = [row for row in rows if isinstance(row, ClassifyLine)]
-    readings = iter(
-        _engine.recognise_many([r.text for r in valid], [r.site for r in valid], [r.locale for r in valid])
+    threads = [[(m.author, m.text) for m in r.thread] for r in valid]
+    reads = iter(
+        _engine.read([r.text for r in valid], [r.site for r in valid], [r.locale for r in valid], threads)
     )
     out: list[tuple[str, bool]] = []
     for row in rows:
@@ -52,7 +53,7 @@ def answer_chunk(chunk: Sequence[tuple[int, str]]) -> list[tuple[str, bool]]:
                 row.ui_lang,
                 [(m.author, m.text) for m in row.thread],
                 row.received_at,
-                reading=next(readings),
+                read=next(reads),
             )
         )
         result["setup_required"] = _engine.rules.needs_setup  # as the server answers: no demo store's replies

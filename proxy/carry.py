@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from proxy import paths
+from proxy.nlp.clean import clean
 from proxy.nlp.corpus import CorpusError, Example
 from proxy.nlp.model import Linear
 from proxy.nlp.pipeline import Reading, Recognizer
@@ -32,6 +33,7 @@ from proxy.thread import (
 )
 
 SHORT_WORDS = 3
+BATCH = 64  # conversations read together in training (three readings each)
 GENERIC = frozenset({"greeting", "other", "thanks"})  # intents that carry no request of their own
 FEATURES = (
     "confidence alone",
@@ -102,18 +104,21 @@ def read_conversations(path: Path, known_intents: Sequence[str]) -> Iterator[Con
 
 
 def features(
-    alone: Reading, joined: Reading, last: Reading, thread: Sequence[Message], open_case: bool
+    alone: Reading,
+    joined: Reading,
+    last: Reading,
+    thread: Sequence[Message],
+    open_case: Callable[[str], bool],
 ) -> list[float]:
     """The head's inputs (named in FEATURES, in order): the two readings, the buyer's last earlier message
-    (`last`), the seller's last word, and whether the joined reading's topic is an open case."""
-    main = alone.intents[0].id if alone.intents else None
-    topic = joined.intents[0].id if joined.intents else None
+    (`last`), the seller's last word, and whether the joined reading's topic is an open case (`open_case`
+    of an intent id)."""
+    main, topic = alone.main, joined.main
     words = alone.text.words
     asks = "?" in alone.text.clean
     first = next((t for t in alone.text.normalized.split() if t[0].isalnum()), "")
     seller_last = bool(thread) and thread[-1][0] == "seller"
     seller_asks = seller_last and "?" in thread[-1][1]
-    said = last.intents[0].id if last.intents else None
     return [
         alone.confidence,
         joined.confidence,
@@ -133,8 +138,8 @@ def features(
         topic is None or topic in GENERIC,
         main == topic,
         topic in [i.id for i in alone.intents],
-        open_case,
-        said == "thanks",
+        topic is not None and open_case(topic),
+        last.main == "thanks",
         bool(alone.tone.praise),
         alone.handoff.required,
         main in PROGRESS,
@@ -147,33 +152,36 @@ def carries(head: Linear, x: Sequence[float]) -> bool:
     return float(head.bias[0] + head.tail(np.asarray(x, np.float32))[0]) >= 0.0
 
 
-def context_readings(
-    recognizer: Recognizer, alone: Reading, thread: Sequence[Message], site: str | None, locale: str | None
-) -> tuple[Reading, Reading]:
-    """The joined reading and the buyer's last earlier message's, in one batch (`thread` has one)."""
-    joined, last = recognizer.read_many(
-        [f"{buyer_context(thread)}\n{alone.text.clean}", last_buyer(thread) or ""], [site] * 2, [locale] * 2
-    )
-    return joined, last
+def context_texts(cleaned: str, thread: Sequence[Message]) -> list[str]:
+    """What is read beside a newest message (`cleaned`: its clean text) for the head: the buyer's earlier
+    messages joined to it, and the buyer's last earlier message; nothing when the buyer wrote nothing
+    earlier (the message is then read alone)."""
+    last = last_buyer(thread)
+    return [] if last is None else [f"{buyer_context(thread)}\n{cleaned}", last]
 
 
 def train(
     recognizer: Recognizer, conversations: Sequence[Conversation], open_case: Callable[[str], bool]
 ) -> Linear:
     """The head, on the conversations where exactly one reading gets the main intent right (a logistic
-    regression, C = 1: the decision is a weighing of a few cues, not a vocabulary)."""
+    regression, C = 1: the decision is a weighing of a few cues, not a vocabulary). Each conversation's
+    three readings are made in batches of BATCH conversations."""
     from sklearn.linear_model import LogisticRegression
 
     rows, targets = [], []
-    for c in conversations:
-        ex = c.example
-        alone = recognizer.read(ex.text, ex.site, None)
-        joined, last = context_readings(recognizer, alone, c.thread, ex.site, None)
-        right = [bool(r.intents) and r.intents[0].id == ex.intents[0] for r in (alone, joined)]
-        if right[0] != right[1]:
-            topic = joined.intents[0].id if joined.intents else None
-            rows.append(features(alone, joined, last, c.thread, topic is not None and open_case(topic)))
-            targets.append(right[1])
+    for at in range(0, len(conversations), BATCH):
+        chunk = conversations[at : at + BATCH]
+        texts: list[str] = []
+        for c in chunk:
+            texts += [c.example.text, *context_texts(clean(c.example.text), c.thread)]
+        sites = [c.example.site for c in chunk for _ in range(3)]
+        read = iter(recognizer.read_many(texts, sites, [None] * len(texts)))
+        for c in chunk:
+            alone, joined, last = next(read), next(read), next(read)
+            right = [r.main == c.example.intents[0] for r in (alone, joined)]
+            if right[0] != right[1]:
+                rows.append(features(alone, joined, last, c.thread, open_case))
+                targets.append(right[1])
     if len(set(targets)) < 2:
         raise CorpusError(f"{paths.CONVERSATIONS_DIR}: too few labelled conversations for the thread head")
     fitted = LogisticRegression(C=1.0, max_iter=5000).fit(np.asarray(rows, np.float64), targets)

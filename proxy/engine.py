@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from proxy.carry import carries, context_readings
+from proxy.carry import carries, context_texts
 from proxy.carry import features as carry_features
 from proxy.facts import FactFinder
 from proxy.models import ensure_model, open_case, recognizer, training_examples
+from proxy.nlp.clean import clean
 from proxy.nlp.embed import Embedder
 from proxy.nlp.handoff import Handoff
 from proxy.nlp.language import LanguageDetector
@@ -21,12 +22,20 @@ from proxy.policy import check, marketplace_for, within_length
 from proxy.replies import joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
-from proxy.thread import already_sent, last_buyer
+from proxy.thread import Message, already_sent
 
 BATCH = 64  # messages per `Recognizer.read_many` call
 # Second intents that get no reply of their own: a greeting or thanks beside a request is answered by the
 # request's reply, and `other` has nothing to say.
 UNANSWERED = frozenset({"greeting", "thanks", "other"})
+
+
+class Read(NamedTuple):
+    """A newest message's reading, and the two the thread head weighs beside it (`carry.context_texts`:
+    its thread joined to it, and the buyer's last earlier message), or None when it is read alone."""
+
+    reading: Reading
+    context: tuple[Reading, Reading] | None
 
 
 class Engine:
@@ -63,20 +72,43 @@ class Engine:
             )
         ]
 
-    def with_thread(
-        self, reading: Reading, thread: Sequence[tuple[str, str]], site: str | None, locale: str | None
-    ) -> tuple[Reading, str]:
+    def read(
+        self,
+        texts: Sequence[str],
+        sites: Sequence[str | None],
+        locales: Sequence[str | None],
+        threads: Sequence[Sequence[Message]],
+    ) -> list[Read]:
+        """Each newest message's reading and, when the buyer wrote earlier in its thread, the two readings
+        the thread head weighs: every reading of every message in the same batches (`recognise_many`)."""
+        wanted = [
+            context_texts(clean(text), thread) if self.model.carry is not None else []
+            for text, thread in zip(texts, threads, strict=True)
+        ]
+        extra = [(t, site, locale) for w, site, locale in zip(wanted, sites, locales, strict=True) for t in w]
+        read = self.recognise_many(
+            [*texts, *(t for t, _, _ in extra)],
+            [*sites, *(s for _, s, _ in extra)],
+            [*locales, *(loc for _, _, loc in extra)],
+        )
+        context = iter(read[len(texts) :])
+        return [
+            Read(reading, (next(context), next(context)) if w else None)
+            for reading, w in zip(read[: len(texts)], wanted, strict=True)
+        ]
+
+    def with_thread(self, read: Read, thread: Sequence[Message]) -> tuple[Reading, str]:
         """The newest message read alone, or with the buyer's earlier messages joined to it, as the thread
         head decides (`carry.py`): a follow-up ("¿y en talla M?", "e aí?"), an answer to the seller's
         question ("la G porfa") or a progress question about an open case takes its intents from the
         conversation, a new request keeps its own. Its own tone and hand-off cues still count."""
-        if last_buyer(thread) is None or self.model.carry is None:
+        reading = read.reading
+        if read.context is None or self.model.carry is None:
             return reading, "message"
-        joined, last = context_readings(self.recognizer, reading, thread, site, locale)
-        topic = joined.intents[0].id if joined.intents else None
-        if topic is None:
+        joined, last = read.context
+        if joined.main is None:
             return reading, "message"
-        x = carry_features(reading, joined, last, thread, open_case(self.rules, topic))
+        x = carry_features(reading, joined, last, thread, lambda topic: open_case(self.rules, topic))
         if not carries(self.model.carry, x):
             return reading, "message"
         reasons = tuple(dict.fromkeys(reading.handoff.reasons + joined.handoff.reasons))
@@ -101,12 +133,13 @@ class Engine:
         thread: Sequence[tuple[str, str]] = (),
         received_at: datetime | None = None,
         now: datetime | None = None,
-        reading: Reading | None = None,
+        read: Read | None = None,
     ) -> dict[str, Any]:
         """The full `/v1/analyze` answer for one buyer message and the earlier (author, text) messages;
-        `reading`: the message's `recognise(text, site, locale)` when it was read in a batch already."""
-        reading = reading or self.recognise(text, site, locale)
-        reading, source = self.with_thread(reading, thread, site, locale)
+        `read`: the message's `read([text], [site], [locale], [thread])` when it was read in a batch
+        already."""
+        read = read or self.read([text], [site], [locale], [thread])[0]
+        reading, source = self.with_thread(read, thread)
         language, intents, tone = reading.language, reading.intents, reading.tone
         urgent = reading.handoff.required or any(self.rules.intents[i.id].urgent for i in intents)
         reply_locale = locale if locale and locale.startswith(language.code + "-") else language.locale

@@ -10,6 +10,7 @@ from pathlib import Path
 from conftest import SHARED
 from live import cli
 
+from proxy import batch
 from proxy.engine import BATCH, Engine
 
 SITES = [None, "mercadolibre.com.mx", "mercadolivre.com.br", "amazon.com", "shopee.com.br", "mercadolibre.cl"]
@@ -53,3 +54,30 @@ def test_classify_keeps_input_order_and_line_numbers_across_batches(models_dir: 
             assert set(row) == {"line", "error"} and row["line"] == n
         else:
             assert row["id"] == json.loads(line)["id"] and row["intents"] is not None
+
+
+def test_classify_reads_threads_in_its_batch_as_analyze_reads_them_alone(engine: Engine) -> None:
+    """`responde classify`'s chunk reads each line's thread in the chunk's batch (`Engine.read`): the
+    answers are those of `analyze` on each line alone, and some take their intent from the thread."""
+    texts = messages()[:120]
+    seller = ["Hola, ¿en qué te ayudo?", "Qual tamanho você quer?", "Could you send a photo?"]
+    rows = []
+    for n, text in enumerate(texts):
+        thread = [{"author": "buyer", "text": texts[(n * 7 + 3) % len(texts)]}] if n % 2 else []
+        thread += [{"author": "seller", "text": seller[n % 3]}] if n % 3 else []
+        rows.append({"id": n, "text": text, "site": SITES[n % len(SITES)], "thread": thread})
+    batch._engine = engine
+    try:
+        answers = [
+            json.loads(line) for line, ok in batch.answer_chunk(list(enumerate(map(json.dumps, rows))))
+        ]
+    finally:
+        batch._engine = None
+    for row, answer in zip(rows, answers, strict=True):
+        thread = [(m["author"], m["text"]) for m in row["thread"]]
+        alone = engine.analyze(row["text"], row["site"], thread=thread)
+        assert {k: v for k, v in answer.items() if k not in ("id", "trace_id", "setup_required")} == {
+            **{k: v for k, v in alone.items() if k != "trace_id"},
+            **({"suggestions": []} if engine.rules.needs_setup else {}),
+        }
+    assert sum(a["intent_source"] == "thread" for a in answers) >= 3

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from proxy import paths
-from proxy.carry import FEATURES, Conversation, carries, context_readings, features, read_conversations
+from proxy.carry import FEATURES, Conversation, carries, context_texts, features, read_conversations
 from proxy.engine import Engine
 from proxy.models import conversation_files
 from proxy.nlp.corpus import CorpusError, Example
@@ -82,12 +82,28 @@ def test_the_shipped_model_has_a_head_over_every_feature(engine: Engine, rules: 
         ("buyer", "quero trocar a camiseta, ficou pequena"),
         ("seller", "Claro! Qual tamanho você quer?"),
     ]
-    alone = engine.recognise("G por favor", "mercadolivre.com.br")
-    joined, last = context_readings(engine.recognizer, alone, thread, "mercadolivre.com.br", None)
-    x = features(alone, joined, last, thread, True)
+    read = engine.read(["G por favor"], ["mercadolivre.com.br"], [None], [thread])[0]
+    assert read.context is not None
+    joined, last = read.context
+    assert [joined.text.clean, last.text.clean] == [
+        "quero trocar a camiseta, ficou pequena\nG por favor",
+        "quero trocar a camiseta, ficou pequena",
+    ]
+    x = features(read.reading, joined, last, thread, lambda topic: topic == "return_exchange")
+    assert joined.main == "return_exchange" and x[FEATURES.index("the joined topic is an open case")] == 1
     assert len(x) == len(FEATURES) and x[FEATURES.index("answers the seller's question")] == 1
     assert x[FEATURES.index("the seller asked last")] == 1 and x[FEATURES.index("asks (?)")] == 0
     assert carries(head, x)  # and so the answer takes the exchange (tests/test_thread.py)
+
+
+def test_the_thread_adds_two_readings_only_when_the_buyer_wrote_earlier(engine: Engine) -> None:
+    seller_only = [("seller", "Hola, ¿en qué te ayudo?")]
+    assert context_texts("y en talla M?", seller_only) == [] == context_texts("y en talla M?", [])
+    thread = [("buyer", "uno"), ("seller", "¿?"), ("buyer", "dos"), ("buyer", "tres"), ("buyer", "cuatro")]
+    assert context_texts("cinco", thread) == ["dos\ntres\ncuatro\ncinco", "cuatro"]  # the last three
+    reads = engine.read(["y en talla M?"] * 3, [None] * 3, [None] * 3, [[], seller_only, thread])
+    assert [r.context is None for r in reads] == [True, True, False]
+    assert reads[0].reading == reads[1].reading == reads[2].reading == engine.recognise("y en talla M?")
 
 
 def test_the_decision_is_the_logistic_regression_s_half_way_point() -> None:

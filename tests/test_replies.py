@@ -10,7 +10,7 @@ import pytest
 from conftest import LOCALE_SITES as SITES
 
 from proxy import paths
-from proxy.engine import UNANSWERED, Engine
+from proxy.engine import UNANSWERED, Engine, Read
 from proxy.nlp.pipeline import IntentScore
 from proxy.policy import marketplace_for
 from proxy.replies import greeting_name, joined, render, without_opening
@@ -26,7 +26,7 @@ def analyze_as(
     """The answer to `text` as if recognition had read these intents (the replies, not the model, on test)."""
     reading = engine.recognise(text, site)
     reading = dataclasses.replace(reading, intents=[IntentScore(i, 0.9) for i in intents])
-    return engine.analyze(text, site, None, NAME, reading=reading, now=now)
+    return engine.analyze(text, site, None, NAME, read=Read(reading, None), now=now)
 
 
 def test_one_reply_answers_both_intents(engine: Engine) -> None:
@@ -156,7 +156,8 @@ def test_an_order_question_gets_the_store_s_times_not_a_number_to_look_up(engine
     asked = {**NAME, "order_id": "2000001"}
     reading = dataclasses.replace(engine.recognise("¿ya lo enviaron?", SITES["es-MX"]), intents=[
         IntentScore("order_status", 0.9)])  # fmt: skip
-    out = engine.analyze("¿ya lo enviaron?", SITES["es-MX"], None, asked, reading=reading, now=OPEN)
+    read = Read(reading, None)
+    out = engine.analyze("¿ya lo enviaron?", SITES["es-MX"], None, asked, read=read, now=OPEN)
     assert [(s["template_id"], s["text"], s["missing"]) for s in out["suggestions"]] == [
         (
             "order_status.es-MX.1",
@@ -167,7 +168,7 @@ def test_an_order_question_gets_the_store_s_times_not_a_number_to_look_up(engine
         )
     ]
     tracked = {**asked, "tracking_code": "MX123456789"}
-    out = engine.analyze("¿ya lo enviaron?", SITES["es-MX"], None, tracked, reading=reading, now=OPEN)
+    out = engine.analyze("¿ya lo enviaron?", SITES["es-MX"], None, tracked, read=read, now=OPEN)
     assert [(s["template_id"], s["missing"]) for s in out["suggestions"]] == [
         ("order_status.es-MX.2", ["eta"]),  # the date, when the page gave none, is a slot to fill
         ("order_status.es-MX.1", []),

@@ -59,6 +59,11 @@ class Reading:
     handoff: Handoff
     embedded: bool  # the sentence encoder read the message (for the intent, the hand-off or both)
 
+    @property
+    def main(self) -> str | None:
+        """The main intent's id; None when abstaining."""
+        return self.intents[0].id if self.intents else None
+
 
 def read_text(raw: str) -> Text:
     """Clean (NFKC, no invisible characters) and normalize once; count the words."""

@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from proxy.engine import Engine
-from proxy.nlp.pipeline import Reading
+from proxy.engine import Engine, Read
 from proxy.store import Hasher, Prepared, prepare, prepare_final_text
 
 AnalyzeArgs = tuple[
@@ -21,20 +20,20 @@ Answer = tuple[dict[str, Any], Prepared | None]
 def make_jobs(engine: Engine, hasher: Hasher | None) -> dict[str, Callable[..., Any]]:
     """The job table of the worker pool, for one engine (and the store's hasher, when there is a store)."""
 
-    def answer(call: AnalyzeArgs, reading: Reading | None = None) -> Answer:
+    def answer(call: AnalyzeArgs, read: Read | None = None) -> Answer:
         text, site, locale, context, ui_lang, thread, received_at = call
-        result = engine.analyze(text, site, locale, context, ui_lang, thread, received_at, reading=reading)
+        result = engine.analyze(text, site, locale, context, ui_lang, thread, received_at, read=read)
         return result, prepare(text, context, hasher) if hasher is not None else None
 
     def analyze(*call: Any) -> Answer:
         return answer(call)  # the handler sends an AnalyzeArgs
 
     def analyze_many(calls: Sequence[AnalyzeArgs]) -> list[tuple[str, Any]]:
-        """`analyze` of several requests, read in one batch: ("ok", answer) or ("error", exception type)
-        for each, so that a request that fails fails alone."""
+        """`analyze` of several requests, read in one batch (with what their threads add): ("ok", answer) or
+        ("error", exception type) for each, so that a request that fails fails alone."""
         try:
-            readings: Sequence[Reading | None] = engine.recognise_many(
-                [c[0] for c in calls], [c[1] for c in calls], [c[2] for c in calls]
+            reads: Sequence[Read | None] = engine.read(
+                [c[0] for c in calls], [c[1] for c in calls], [c[2] for c in calls], [c[5] for c in calls]
             )
         except Exception as exc:  # noqa: BLE001 - then each request is read alone and only a bad one fails
             log.warning(
@@ -42,11 +41,11 @@ def make_jobs(engine: Engine, hasher: Hasher | None) -> dict[str, Callable[..., 
                 len(calls),
                 type(exc).__name__,
             )
-            readings = [None] * len(calls)
+            reads = [None] * len(calls)
         answers: list[tuple[str, Any]] = []
-        for call, reading in zip(calls, readings, strict=True):
+        for call, read in zip(calls, reads, strict=True):
             try:
-                answers.append(("ok", answer(call, reading)))
+                answers.append(("ok", answer(call, read)))
             except Exception as exc:  # noqa: BLE001 - reported by type only (no buyer text)
                 answers.append(("error", type(exc).__name__))
         return answers

@@ -92,15 +92,13 @@ def table(engine: Engine, name: str) -> dict[str, Any]:
     convs = conversations(path, list(engine.rules.intents))
     counts = {kind: sum(k == kind for _, _, k in convs) for kind in KINDS}
     readings(engine, convs[:20], True)  # warm up
-    took = {}
+    took: dict[bool, list[float]] = {}
+    rows: dict[bool, list[dict[str, Any]]] = {}  # each reading's rows, from its last timed pass
     for with_thread in (True, False, True, False):  # alternating: the machine's load falls on both
         start = time.perf_counter()
-        rows = readings(engine, convs, with_thread)
+        rows[with_thread] = readings(engine, convs, with_thread)
         took.setdefault(with_thread, []).append((time.perf_counter() - start) * 1000 / len(convs))
-    results = {
-        "with its thread (shipped)": figures(readings(engine, convs, True)),
-        "alone": figures(rows),
-    }
+    results = {"with its thread (shipped)": figures(rows[True]), "alone": figures(rows[False])}
     if (path.parent / SECOND).exists():
         results["by a second annotator (labels only)"] = figures(second_reader(convs, path.parent / SECOND))
     print(
