@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -160,6 +161,40 @@ def context_texts(cleaned: str, thread: Sequence[Message]) -> list[str]:
     return [] if last is None else [f"{buyer_context(thread)}\n{cleaned}", last]
 
 
+class Read(NamedTuple):
+    """A newest message's reading, and the two the head weighs beside it (`context_texts`: its thread
+    joined to it, and the buyer's last earlier message), or None when it is read alone."""
+
+    reading: Reading
+    context: tuple[Reading, Reading] | None
+
+
+ReadMany = Callable[[list[str], list[str | None], list[str | None]], list[Reading]]
+
+
+def read(
+    read_many: ReadMany,
+    texts: Sequence[str],
+    sites: Sequence[str | None],
+    locales: Sequence[str | None],
+    threads: Sequence[Sequence[Message]],
+) -> list[Read]:
+    """Each newest message's reading and, when the buyer wrote earlier in its thread, the two readings the
+    head weighs: every reading of every message in one call of `read_many` (texts, sites, locales)."""
+    wanted = [context_texts(clean(t), thread) for t, thread in zip(texts, threads, strict=True)]
+    extra = [(t, site, locale) for w, site, locale in zip(wanted, sites, locales, strict=True) for t in w]
+    readings = read_many(
+        [*texts, *(t for t, _, _ in extra)],
+        [*sites, *(s for _, s, _ in extra)],
+        [*locales, *(loc for _, _, loc in extra)],
+    )
+    context = iter(readings[len(texts) :])
+    return [
+        Read(reading, (next(context), next(context)) if w else None)
+        for reading, w in zip(readings[: len(texts)], wanted, strict=True)
+    ]
+
+
 def train(
     recognizer: Recognizer, conversations: Sequence[Conversation], open_case: Callable[[str], bool]
 ) -> Linear:
@@ -171,13 +206,16 @@ def train(
     rows, targets = [], []
     for at in range(0, len(conversations), BATCH):
         chunk = conversations[at : at + BATCH]
-        texts: list[str] = []
-        for c in chunk:
-            texts += [c.example.text, *context_texts(clean(c.example.text), c.thread)]
-        sites = [c.example.site for c in chunk for _ in range(3)]
-        read = iter(recognizer.read_many(texts, sites, [None] * len(texts)))
-        for c in chunk:
-            alone, joined, last = next(read), next(read), next(read)
+        reads = read(
+            recognizer.read_many,
+            [c.example.text for c in chunk],
+            [c.example.site for c in chunk],
+            [None] * len(chunk),
+            [c.thread for c in chunk],
+        )
+        for c, (alone, context) in zip(chunk, reads, strict=True):
+            assert context is not None  # read_conversations: every thread has an earlier buyer message
+            joined, last = context
             right = [r.main == c.example.intents[0] for r in (alone, joined)]
             if right[0] != right[1]:
                 rows.append(features(alone, joined, last, c.thread, open_case))

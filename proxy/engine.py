@@ -6,13 +6,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from proxy.carry import carries, context_texts
+from proxy.carry import Read, carries
 from proxy.carry import features as carry_features
+from proxy.carry import read as read_with_context
 from proxy.facts import FactFinder
 from proxy.models import ensure_model, open_case, recognizer, training_examples
-from proxy.nlp.clean import clean
 from proxy.nlp.embed import Embedder
 from proxy.nlp.handoff import Handoff
 from proxy.nlp.language import LanguageDetector
@@ -28,14 +28,6 @@ BATCH = 64  # messages per `Recognizer.read_many` call
 # Second intents that get no reply of their own: a greeting or thanks beside a request is answered by the
 # request's reply, and `other` has nothing to say.
 UNANSWERED = frozenset({"greeting", "thanks", "other"})
-
-
-class Read(NamedTuple):
-    """A newest message's reading, and the two the thread head weighs beside it (`carry.context_texts`:
-    its thread joined to it, and the buyer's last earlier message), or None when it is read alone."""
-
-    reading: Reading
-    context: tuple[Reading, Reading] | None
 
 
 class Engine:
@@ -80,22 +72,11 @@ class Engine:
         threads: Sequence[Sequence[Message]],
     ) -> list[Read]:
         """Each newest message's reading and, when the buyer wrote earlier in its thread, the two readings
-        the thread head weighs: every reading of every message in the same batches (`recognise_many`)."""
-        wanted = [
-            context_texts(clean(text), thread) if self.model.carry is not None else []
-            for text, thread in zip(texts, threads, strict=True)
-        ]
-        extra = [(t, site, locale) for w, site, locale in zip(wanted, sites, locales, strict=True) for t in w]
-        read = self.recognise_many(
-            [*texts, *(t for t, _, _ in extra)],
-            [*sites, *(s for _, s, _ in extra)],
-            [*locales, *(loc for _, _, loc in extra)],
-        )
-        context = iter(read[len(texts) :])
-        return [
-            Read(reading, (next(context), next(context)) if w else None)
-            for reading, w in zip(read[: len(texts)], wanted, strict=True)
-        ]
+        the thread head weighs (`carry.read`): all of them in the same batches (`recognise_many`); none
+        beside it without a thread head."""
+        if self.model.carry is None:
+            threads = [()] * len(texts)
+        return read_with_context(self.recognise_many, texts, sites, locales, threads)
 
     def with_thread(self, read: Read, thread: Sequence[Message]) -> tuple[Reading, str]:
         """The newest message read alone, or with the buyer's earlier messages joined to it, as the thread

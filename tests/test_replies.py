@@ -10,7 +10,8 @@ import pytest
 from conftest import LOCALE_SITES as SITES
 
 from proxy import paths
-from proxy.engine import UNANSWERED, Engine, Read
+from proxy.carry import Read
+from proxy.engine import UNANSWERED, Engine
 from proxy.nlp.pipeline import IntentScore
 from proxy.policy import marketplace_for
 from proxy.replies import greeting_name, joined, render, without_opening

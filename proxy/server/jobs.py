@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from proxy.engine import Engine, Read
+from proxy.carry import Read
+from proxy.engine import Engine
 from proxy.store import Hasher, Prepared, prepare, prepare_final_text
 
 AnalyzeArgs = tuple[
