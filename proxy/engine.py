@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from proxy.nlp.language import LanguageDetector
 from proxy.nlp.model import Model
 from proxy.nlp.pipeline import Reading
 from proxy.policy import check, marketplace_for, within_length
-from proxy.replies import joined, render
+from proxy.replies import Reply, joined, render
 from proxy.rules.loader import RuleSet, load_rules
 from proxy.schedule import acknowledgement, deadline
 from proxy.thread import Message, already_sent
@@ -148,17 +149,22 @@ class Engine:
             }
 
         main = intents[0].id if intents else "other"
-        replies = render(self.rules, main, reply_locale, ctx, facts.zh, market)
+
+        def replies_of(intent: str, opening: bool = True, brief: bool = False) -> list[Reply]:
+            return render(self.rules, intent, reply_locale, ctx, facts.zh, market, opening, brief)
+
+        replies = replies_of(main)
         second = intents[1].id if len(intents) > 1 and intents[1].id not in UNANSWERED else None
         if second is not None:  # first a reply to both (the second's full or brief answer); else its own
-            then = render(self.rules, second, reply_locale, ctx, facts.zh, market, opening=False)
-            then += render(self.rules, second, reply_locale, ctx, facts.zh, market, brief=True)
-            both = joined(replies, then, lambda text: within_length(text, market))
+            briefs = replies_of(second, opening=False, brief=True)
+            fits = partial(within_length, market=market)
+            both = joined(replies, replies_of(second, opening=False) + briefs, fits)
             if both is not None:
                 replies = [both, *replies]
-            else:
-                own = render(self.rules, second, reply_locale, ctx, facts.zh, market)[:1]
-                replies = [*replies[:1], *own, *replies[1:]]
+            else:  # the two brief answers under one greeting, if they fit; then each intent's own reply
+                both = joined(replies_of(main, brief=True), briefs, fits)
+                own = replies_of(second)[:1]
+                replies = [*([both] if both else []), *replies[:1], *own, *replies[1:]]
         suggestions = [
             suggestion(r.template_id, r.text, r.gloss_zh, r.missing, r.intents)
             for r in replies

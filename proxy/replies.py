@@ -22,6 +22,8 @@ OPENING = re.compile(
     re.IGNORECASE,
 )
 GLOSS_OPENING = re.compile(r"您好[，！,!][ \t]*")
+_LEADING_AND = re.compile(r"(?:y|e|and)[ \t]+(?=\w)", re.IGNORECASE)  # "Y sobre…" follows; it opens nothing
+_GLOSS_LEADING_AND = re.compile(r"(?:另外|此外|还有)[，,]?")  # its gloss: "另外，关于…"
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,30 @@ def without_opening(template: Template) -> Template:
     return template.model_copy(update={"text": text, "gloss_zh": gloss})
 
 
+def greeted(brief: Template, full: Template) -> Template:
+    """A brief answer that opens a reply (two brief answers joined): the greeting of `full`, the intent's
+    first reply, before it, a leading "Y"/"E" dropped, its first letter small after a comma ("Hola
+    {buyer_name}, sobre el pago: …"); its gloss after that reply's 您好. Kept as it is when `full` opens
+    with no greeting the join knows (`OPENING`)."""
+    opening = OPENING.match(full.text.lstrip())
+    if opening is None:
+        return brief
+    text, gloss = brief.text.lstrip(), brief.gloss_zh.lstrip()
+    if (lead := _LEADING_AND.match(text)) is not None:
+        text = text[lead.end() :]
+        gloss = gloss[m.end() :] if (m := _GLOSS_LEADING_AND.match(gloss)) else gloss
+    text = _capitalised(text)
+    if opening.group().rstrip().endswith(","):
+        text = text[:1].lower() + text[1:]
+    hello = GLOSS_OPENING.match(full.gloss_zh.lstrip())
+    return brief.model_copy(
+        update={
+            "text": opening.group().rstrip() + " " + text,
+            "gloss_zh": (hello.group().rstrip() if hello else "") + gloss,
+        }
+    )
+
+
 def render(
     rules: RuleSet,
     intent: str,
@@ -112,11 +138,14 @@ def render(
     A variant with `when` is offered only when those values are known, and before the general ones.
     The store's delivery time on `market` (store.yaml `shipping`), when set, fills {ship_days_*}.
     `opening=False`: each variant without its greeting, to follow another intent's reply (`joined`);
-    `brief=True`: the intent's short answers in `locale` instead (none if its file has none), ids `.b1`...
+    `brief=True`: the intent's short answers in `locale` instead (none if its file has none), ids `.b1`...,
+    each after the greeting of the intent's first reply (`greeted`) unless `opening=False`.
     """
     spec = rules.intents[intent]
     variants: list[Template] = spec.brief.get(locale, []) if brief else spec.templates[locale]
-    if not opening and not brief:
+    if brief and opening:
+        variants = [greeted(t, spec.templates[locale][0]) for t in variants]
+    elif not opening and not brief:
         variants = [without_opening(t) for t in variants]
     slots = getattr(rules.slots, locale.split("-")[0])
     values = knowledge_values(rules, market)
