@@ -51,7 +51,7 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "real2/real2.jsonl": "340a2449d3153bbd54ff9b54004fe47d270510a7f10bbd07d3cc45cbf9ea1e8a",
     "real2/LABELLING.md": "543cac17fa6c2f5d9607cb6c8ba52887de57fed9b03cf35077061f37c6ff7bc2",
     "real2/second-annotator.json": "5dce373b6ddfb681b53f3563c9753530d6634504fdd9adf0689a6143b7102bad",
-    # in reserve after real2, wholesale and phonetic have judged the ninth corpus round (their READMEs)
+    # run first on 2026-12-08 to judge the second-intent head without synthetic pairs (their READMEs)
     "gifts/gifts.jsonl": "7b675f44671e84779686efe365f07af07af131fbb076a868949bb0551d359736",
     "portunhol/portunhol.jsonl": "87bbebfb2ee009444d9442ea428ab752b1cd9e2bff5efad8c572efffd736e425",
     # a third set of real buyers' public reviews (Olist, pt-BR; Amazon Fine Food, en) and two more authors'

@@ -1,5 +1,5 @@
 """Training data made from the labelled messages: copies as many buyers type them (without punctuation, and
-wrapped in a greeting or a sign-off), and synthetic two-intent messages for the label head.
+wrapped in a greeting or a sign-off).
 
 Corpus lines are mostly punctuated, and the lines without punctuation are more often angry ones, so a model
 trained on them alone learns that a message with no full stop or question mark needs a person: on held-out
@@ -23,11 +23,11 @@ from dataclasses import replace
 
 from proxy.nlp.corpus import Example
 
-PAIRS = 3000  # synthetic two-intent messages for the label head (held-out dev: more two-intent recall)
-# Not a request: neither paired into a two-intent message nor wrapped (a wrapper alone would say as much).
+# Not a request: not wrapped (a wrapper alone would say as much).
 NOT_REQUESTS = ("greeting", "thanks", "other")
-JOINERS = {"es": " y ", "pt": " e ", "en": " and "}
-RECIPE = "unpunctuated-wrapped-twice-4"  # in the fingerprint: a model trained without them is retrained
+# In the fingerprint: a model trained otherwise is retrained ("-5": no synthetic two-intent messages since
+# 2026-12-08, see docs/accuracy-history.md).
+RECIPE = "unpunctuated-wrapped-twice-5"
 
 
 @functools.cache
@@ -71,23 +71,4 @@ def wrapped(
             before = rng.choice(opens) + " " if kind != 1 else ""
             after = " " + rng.choice(closes) if kind != 0 else ""
             out.append((row, replace(ex, text=form(f"{before}{ex.text}{after}"), id=None)))
-    return out
-
-
-def synthetic_pairs(examples: Sequence[Example], n: int = PAIRS, seed: int = 13) -> list[Example]:
-    """Two single-intent messages of one language joined into one two-intent message: what the label head
-    (second intents) learns from besides the labelled two-intent messages."""
-    rng = random.Random(seed)
-    by_lang: dict[str, list[Example]] = {}
-    for ex in examples:
-        if len(ex.intents) == 1 and ex.intents[0] not in NOT_REQUESTS:
-            by_lang.setdefault(ex.lang, []).append(ex)
-    langs = sorted(lang for lang, rows in by_lang.items() if len(rows) > 1)
-    out = []
-    for _ in range(n if langs else 0):
-        lang = rng.choice(langs)
-        a, b = rng.sample(by_lang[lang], 2)
-        if a.intents[0] != b.intents[0]:
-            joiner = rng.choice([". ", ", ", JOINERS.get(lang, " ")])
-            out.append(Example(a.text.rstrip(" .") + joiner + b.text, lang, (a.intents[0], b.intents[0])))
     return out

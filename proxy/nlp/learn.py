@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import csr_matrix, hstack
 
 from proxy.nlp import augment
 from proxy.nlp.choose import choose
@@ -212,12 +212,6 @@ def fit(
     # the hand-off head with embeddings: TF-IDF | tone cues | sentence embedding
     handoff_x = hstack([m.cues[:n_toned], m.full[:n_toned, featurizer.dim :]]).tocsr()
 
-    def with_pairs(rows: npt.NDArray[np.int_]) -> tuple[csr_matrix, npt.NDArray[np.bool_]]:
-        """The label head's data: these rows plus synthetic pairs made from them only."""
-        pairs = augment.synthetic_pairs([everything[i] for i in rows])
-        p = matrices(pairs, intents, handoff_intents, featurizer, None, tone)
-        return vstack([m.cues[rows], p.cues]).tocsr(), np.vstack([m.present[rows], p.present])
-
     k = len(intents)
     oof = {
         key: np.zeros((len(examples), w)) for key, w in (("i", k), ("f", k), ("l", k), ("h", 1), ("hf", 1))
@@ -231,7 +225,7 @@ def fit(
         oof["i"][test] = _scores(cheap, m.tfidf[test])
         sentences.update(held_out_sentences(cheap, featurizer, examples, test))
         oof["f"][test] = _scores(_multiclass(m.full[train], m.main[train], k), m.full[test])
-        oof["l"][test] = _scores(_labels(*with_pairs(train)), m.cues[test])
+        oof["l"][test] = _scores(_labels(m.cues[train], m.present[train]), m.cues[test])
         tone_rows = train[toned[train]]
         oof["h"][test] = _scores(_binary(m.cues[tone_rows], m.person[tone_rows]), m.cues[test])
         oof["hf"][test] = _scores(_binary(handoff_x[tone_rows], m.person[tone_rows]), handoff_x[test])
@@ -247,7 +241,7 @@ def fit(
         tuple(intents),
         _multiclass(m.tfidf, m.main, k),
         _multiclass(m.full, m.main, k),
-        _labels(*with_pairs(np.arange(len(everything)))),
+        _labels(m.cues, m.present),
         _binary(m.cues[toned], m.person[toned]),
         _binary(handoff_x, m.person[:n_toned]),
         tuple(languages),

@@ -49,8 +49,9 @@ INDEPENDENT = REPO / "eval" / "independent"
 # that failed, eval/behalf/ and eval/category/ a stacked hand-off that failed, eval/again/ and
 # eval/switch/ real reviews in training that failed, eval/verdicts/ and eval/longhaul/ the same reviews not
 # setting thresholds, which shipped, eval/wholesale/, eval/phonetic/ and eval/real2/ a ninth corpus round
-# that failed (2026-12-06, the rules in their READMEs). eval/real/ and eval/real2/ hold real buyers' public
-# texts.
+# that failed (2026-12-06, the rules in their READMEs). eval/gifts/ and eval/portunhol/ judged the
+# second-intent head without synthetic pairs, which shipped (2026-12-08). eval/real/ and eval/real2/ hold real
+# buyers' public texts.
 LATER = {
     key: REPO / "eval" / key
     for key in (
@@ -58,6 +59,7 @@ LATER = {
         *("escalation", "tangled", "behalf", "category"),
         *("real", "again", "switch", "verdicts", "longhaul"),
         *("real2", "wholesale", "phonetic"),
+        *("gifts", "portunhol"),
     )
 }
 SECOND = "second-annotator.json"  # another annotator's labels of a later set's messages (ids and labels only)
