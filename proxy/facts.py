@@ -1,5 +1,5 @@
-"""What the buyer already told in the conversation (order id, colour, size, city), to fill reply
-placeholders. Pure: compiled once from rules/facts.yaml, then applied to the buyer's messages."""
+"""What the buyer already told in the conversation (order id, tracking code, colour, size, city), to fill
+reply placeholders. Pure: compiled once from rules/facts.yaml, then applied to the buyer's messages."""
 
 from __future__ import annotations
 
@@ -7,11 +7,24 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import re2
+
 from proxy.nlp.clean import clean
 from proxy.nlp.normalize import fold, normalize
 from proxy.rules.schema import FactsFile
 
 ORDER_ID = re.compile(r"\b(\d{3}-\d{7}-\d{7}|2\d{9,15}|\d{6}[A-Z0-9]{8})\b")
+# A parcel's code in a shape no other number has: UPU S10 (Correios, China Post, Correos de México...: two
+# letters, nine digits, the country), UPS, Amazon Logistics, Cainiao.
+TRACKING_SHAPE = re.compile(r"\b([A-Z]{2}\d{9}[A-Z]{2}|1Z[0-9A-Z]{16}|TBA\d{12}|LP\d{14})\b")
+# Any other code right after a word that names it ("mi guía es 7891234567", "tracking number: 9400...",
+# "código de rastreio BR2412..."): RE2, linear whatever the buyer repeats; the code must hold a digit.
+TRACKING_AFTER_CUE = re2.compile(
+    r"(?i)\b(?:gu[ií]a|rastreio|rastreo|rastreamento|seguimiento|tracking|track)"
+    r"(?:\s+(?:de|do|da|del|el|o|number|n[uú]mero|nro\.?|num\.?|code|c[oó]digo|id|n[º°o]\.?|es|é|e|is|was|:|#))*"
+    r"\s*[:#]?\s*([A-Za-z-]{0,8}\d[A-Za-z0-9-]{0,33})\b"
+)
+TRACKING_CHARS = (8, 34)
 AMBIGUOUS_CAPS = {"P", "G", "U"}  # "en P", "na G": too often not a size without a cue word
 
 
@@ -19,6 +32,18 @@ def order_id_in(text: str) -> str | None:
     """An order id written in the text (Mercado Libre, Amazon or Shopee shape), if any."""
     found = ORDER_ID.search(text)
     return found.group(1) if found else None
+
+
+def tracking_code_in(text: str) -> str | None:
+    """A parcel's tracking code written in the text: a known carrier's shape, or a code of 8 to 34 letters,
+    digits and hyphens right after a word that names it."""
+    if found := TRACKING_SHAPE.search(text):
+        return found.group(1)
+    for match in TRACKING_AFTER_CUE.finditer(text):
+        code: str = match.group(1).strip("-")
+        if TRACKING_CHARS[0] <= len(code) <= TRACKING_CHARS[1]:
+            return code.upper()
+    return None
 
 
 @dataclass(frozen=True)
@@ -36,7 +61,7 @@ def _spaced(text: str) -> str:
 
 
 class FactFinder:
-    """Finds colour, size, city and order id in buyer messages, newest first."""
+    """Finds colour, size, city, order id and tracking code in buyer messages, newest first."""
 
     def __init__(self, spec: FactsFile) -> None:
         self._size_word = spec.size_word
@@ -102,7 +127,10 @@ class FactFinder:
             cleaned = clean(text)  # every fact is read from the clean form: no invisible character hides one
             known = normalized.get(text) if normalized else None
             spaced = f" {known if known is not None else normalize(cleaned)} "  # for colours and cities
-            if "order_id" not in values and (order := order_id_in(cleaned)):
+            if "tracking_code" not in values and (code := tracking_code_in(cleaned)):
+                values["tracking_code"] = code
+            order = order_id_in(cleaned)
+            if "order_id" not in values and order and order != values.get("tracking_code"):
                 values["order_id"] = order
             if "size" not in values and (size := self.size(cleaned)):
                 values["size"] = size

@@ -1,4 +1,4 @@
-"""Facts the buyer already gave (order id, colour, size, city) fill reply placeholders."""
+"""Facts the buyer already gave (order id, tracking code, colour, size, city) fill reply placeholders."""
 
 import pytest
 
@@ -71,6 +71,32 @@ CASES = [
         "en-US",
         {"order_id": "114-3958201-7741022", "size": "M", "option": "size M"},
     ),
+    # A tracking code: a carrier's shape anywhere, any other code right after a word that names it.
+    (
+        ["meu código de rastreio é NM123456789BR e não chegou"],
+        "pt",
+        "pt-BR",
+        {"tracking_code": "NM123456789BR"},
+    ),
+    (["ya pasaron 20 dias y nada LB123456789CN"], "es", "es-MX", {"tracking_code": "LB123456789CN"}),
+    (["mi numero de guia es el 7891234560123"], "es", "es-MX", {"tracking_code": "7891234560123"}),
+    (
+        ["tracking number: 1Z999AA10123456784 says delivered"],
+        "en",
+        "en-US",
+        {"tracking_code": "1Z999AA10123456784"},
+    ),
+    (
+        ["guia de rastreo: ab-12345678, pedido 2000012345678"],
+        "es",
+        "es-CO",
+        {"tracking_code": "AB-12345678", "order_id": "2000012345678"},
+    ),
+    # a guía that has an order id's shape is the guía, not also the order
+    (["la guia es 2000012345678"], "es", "es-MX", {"tracking_code": "2000012345678"}),
+    # no code, too short, or a number that belongs to something else
+    (["no tengo guia todavia", "the tracking hasn't updated in 10 days"], "es", "es-MX", {}),
+    (["guia 12345", "rastreio do pedido 2000012345678"], "pt", "pt-BR", {"order_id": "2000012345678"}),
     # Colour words that are not colours here, and sizes with no cue word, are left alone.
     (["la red social no carga", "la factura salió en blanco"], "es", "es-MX", {}),
     (["black friday deal still on?"], "en", "en-US", {}),
@@ -142,6 +168,19 @@ def test_reply_filled_from_what_the_buyer_wrote(
 ) -> None:
     first = engine.analyze(text, site, thread=thread)["suggestions"][0]
     assert expected in first["text"] and zh in first["gloss_zh"] and first["missing"] == []
+
+
+def test_a_tracking_code_the_buyer_wrote_fills_the_reply_and_passes_the_marketplace_rules(
+    engine: Engine,
+) -> None:
+    """On Mercado Libre a reply may not carry a phone number: a guía of digits is the buyer's code."""
+    out = engine.analyze(
+        "ya pasaron 20 dias y no me llega nada, mi guia es 7891234560123", "mercadolibre.com.mx"
+    )
+    first = out["suggestions"][0]
+    assert out["intents"][0]["id"] == "not_received"
+    assert "7891234560123" in first["text"] and "7891234560123" in first["gloss_zh"]
+    assert "tracking_code" not in first["missing"] and first["policy"]["ok"]
 
 
 def test_without_facts_the_general_reply_comes_first(engine: Engine) -> None:
