@@ -50,8 +50,9 @@ INDEPENDENT = REPO / "eval" / "independent"
 # eval/switch/ real reviews in training that failed, eval/verdicts/ and eval/longhaul/ the same reviews not
 # setting thresholds, which shipped, eval/wholesale/, eval/phonetic/ and eval/real2/ a ninth corpus round
 # that failed (2026-12-06, the rules in their READMEs). eval/gifts/ and eval/portunhol/ judged the
-# second-intent head without synthetic pairs, which shipped (2026-12-08). eval/real/ and eval/real2/ hold real
-# buyers' public texts.
+# second-intent head without synthetic pairs, which shipped (2026-12-08), eval/real3/ real reviews of a second
+# source in training at half weight, which shipped (2026-12-08). eval/real/, eval/real2/ and eval/real3/ hold
+# real buyers' public texts.
 LATER = {
     key: REPO / "eval" / key
     for key in (
@@ -59,7 +60,7 @@ LATER = {
         *("escalation", "tangled", "behalf", "category"),
         *("real", "again", "switch", "verdicts", "longhaul"),
         *("real2", "wholesale", "phonetic"),
-        *("gifts", "portunhol"),
+        *("gifts", "portunhol", "real3"),
     )
 }
 SECOND = "second-annotator.json"  # another annotator's labels of a later set's messages (ids and labels only)
