@@ -61,6 +61,9 @@ FROZEN = {  # every file that measures the model, by its path under eval/ (each 
     "real3/second-annotator.json": "a6d23d07ae82d80b1f0f1c4532e394ab782de2c7d41eb44c477f53ba71984e06",
     "payments/payments.jsonl": "bce54c58f10db093036f54f5dbc19f502ec124518d59896beacf4d8c9e71427a",
     "presale/presale.jsonl": "68e6cb9afaa3a26f1e0c2e1bf49d28b3ec3c51b9880040ef08bf845295f6ebc6",
+    # two more authors' sets, written on 2026-12-08, in reserve (their READMEs)
+    "aftermonths/aftermonths.jsonl": "093580f06948879ba53c5145cff002d2c9f880d73799f15dd9c28dd5b5ea7965",
+    "returns/returns.jsonl": "ad00dd67b06cf99ac29a3a21ea9f25e5c1407050d2d9335afb10777df458bc8a",
     # conversations: the newest message read with its thread (`tests/bench/thread_bench.py`, its README)
     "threads/threads.jsonl": "c2fb532fb99f8da84cacfe783beebf96f947379e9fc5be52adb486ca4ecbfc7e",
     "threads/BRIEF.md": "404f86e284bb9f26f272ace8bf94900bfdbbacb9a5f37605de28dd2f92755736",
@@ -393,6 +396,39 @@ OLDER_THAN = {
             "posso pagar metade no pix e metade no cartao?",
             "se puede pagar en efectivo?",
             "vcs emitem nota? preciso pra reembolso da empresa",
+        }
+    ),
+    "aftermonths": frozenset(),
+    "returns": frozenset(  # older training lines: greetings, formulas, a few messages much alike
+        {
+            "!waste of money, don't buy",
+            "Boa noite! Posso tirar uma dúvida?",
+            "Boa noite, posso tirar uma dúvida?",
+            "Buenas, ¿hay alguien por ahi?",
+            "Consta como entregue mas não recebi nada. Moro em apartamento e a portaria não tem nenhum registro. O que eu faço?",  # noqa: E501
+            "Hola buenas, ¿hay alguien por ahí?",
+            "I got charged twice for the same order, two $38.99 charges on my card from the same day. Please refund one of them.",  # noqa: E501
+            "I was charged twice for the same order, $64.99 x2, just saw it on my bank app. please refund one of them",  # noqa: E501
+            "Olá, posso tirar uma dúvida?",
+            "Waste of money. Don't buy.",
+            "can i pay with pay pal or klarna",
+            "desconto no pix?",
+            "hacen envíos a San Andrés? cuánto se demora y cuánto vale? y se puede pagar contraentrega?",
+            "hello, can i ask you something?",
+            "hi, can i ask you something",
+            "how do i conect it to the app, it keeps saying device not found",
+            "kkkkk mandei msg errada",
+            "mandei mensagem errada desculpa",
+            "meu pedido já foi enviado?",
+            "oi, posso tirar uma dúvida?",
+            "tem pra pronta entrega? preciso pra sábado",
+            "tem pronta entrega? preciso até sábado",
+            "tem pronta entrega? preciso pra essa semana",
+            "waste of money don't buy",
+            "waste of money, don't buy",
+            "waste of money. never again.",
+            "what's the difference between this and the pro version?",
+            "¿Cuánto tarda en llegar a Canarias? ¿Y hay que pagar aduana o algún impuesto al recibirlo?",
         }
     ),
     "presale": frozenset(  # older training lines: greetings and pre-sale formulas, a few questions much alike
