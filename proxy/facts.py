@@ -28,10 +28,10 @@ TRACKING_CHARS = (8, 34)
 AMBIGUOUS_CAPS = {"P", "G", "U"}  # "en P", "na G": too often not a size without a cue word
 
 
-def order_id_in(text: str) -> str | None:
-    """An order id written in the text (Mercado Libre, Amazon or Shopee shape), if any."""
-    found = ORDER_ID.search(text)
-    return found.group(1) if found else None
+def order_id_in(text: str, but: str | None = None) -> str | None:
+    """An order id written in the text (Mercado Libre, Amazon or Shopee shape), if any; not `but` (the
+    tracking code, which may have an order id's shape)."""
+    return next((m.group(1) for m in ORDER_ID.finditer(text) if m.group(1) != but), None)
 
 
 def tracking_code_in(text: str) -> str | None:
@@ -129,8 +129,7 @@ class FactFinder:
             spaced = f" {known if known is not None else normalize(cleaned)} "  # for colours and cities
             if "tracking_code" not in values and (code := tracking_code_in(cleaned)):
                 values["tracking_code"] = code
-            order = order_id_in(cleaned)
-            if "order_id" not in values and order and order != values.get("tracking_code"):
+            if "order_id" not in values and (order := order_id_in(cleaned, values.get("tracking_code"))):
                 values["order_id"] = order
             if "size" not in values and (size := self.size(cleaned)):
                 values["size"] = size

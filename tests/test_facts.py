@@ -94,6 +94,12 @@ CASES = [
     ),
     # a guía that has an order id's shape is the guía, not also the order
     (["la guia es 2000012345678"], "es", "es-MX", {"tracking_code": "2000012345678"}),
+    (
+        ["la guia es 2000012345678 y el pedido 2000099999999"],
+        "es",
+        "es-MX",
+        {"tracking_code": "2000012345678", "order_id": "2000099999999"},
+    ),
     # no code, too short, or a number that belongs to something else
     (["no tengo guia todavia", "the tracking hasn't updated in 10 days"], "es", "es-MX", {}),
     (["guia 12345", "rastreio do pedido 2000012345678"], "pt", "pt-BR", {"order_id": "2000012345678"}),
