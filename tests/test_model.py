@@ -80,43 +80,12 @@ def test_the_shipped_hand_off_threshold_puts_recall_first(engine: Engine) -> Non
 
 
 def test_real_reviews_train_but_do_not_set_thresholds(rules: RuleSet) -> None:
-    """The real reviews (`learn.NOT_HELD_OUT`: clothing, Fine Food) are trained on, but the held-out rows
-    that choose calibration and thresholds are the labelled inbox messages only (the rules in
-    eval/verdicts/README.md and eval/real3/README.md)."""
+    """The real clothing reviews (`learn.NOT_HELD_OUT`) are trained on, but the held-out rows that choose
+    calibration and thresholds are the labelled inbox messages only (the rule in eval/verdicts/README.md)."""
     from proxy.nlp.learn import NOT_HELD_OUT, held_out_folds
 
     data = training_examples(rules, paths.CORPUS_DIR)
     reviews = [ex for ex in data if (ex.id or "").startswith(NOT_HELD_OUT)]
     [held] = held_out_folds(data, np.zeros(len(data), int))
-    assert len(reviews) == 858 + 1000
+    assert len(reviews) == 858
     assert sorted(held) == [i for i, ex in enumerate(data) if ex.id is not None and ex not in reviews]
-
-
-def test_the_fine_food_reviews_weigh_half(rules: RuleSet) -> None:
-    """`learn.WEIGHTS`: each Fine Food review weighs 0.5 in training, every other row 1 (the rule in
-    eval/real3/README.md); `fit` gives each training copy its example's weight."""
-    from proxy.nlp.learn import row_weights
-
-    data = training_examples(rules, paths.CORPUS_DIR)
-    weights = row_weights(data)
-    assert weights is not None
-    reviews = [i for i, ex in enumerate(data) if (ex.id or "").startswith("finefood-")]
-    assert len(reviews) == 1000 and set(weights[reviews].tolist()) == {0.5}
-    assert set(np.delete(weights, reviews).tolist()) == {1.0}
-    others = set(range(len(data))) - set(reviews)
-    assert row_weights([data[i] for i in sorted(others)]) is None
-
-
-def test_a_row_that_weighs_less_pulls_a_head_less() -> None:
-    """The weight reaches the SVM: of two rows with the same features and different classes, whichever
-    weighs more wins them; swap the weights and the answer swaps."""
-    from scipy.sparse import csr_matrix
-
-    from proxy.nlp.learn import _multiclass
-
-    x = csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.5, 0.5]], np.float32))
-    y = np.array([0, 1, 0, 1, 1])
-    same = np.array([[1.0, 0.0]], np.float32)
-    for w, winner in (([1.0, 0.1, 1.0, 1.0, 1.0], 0), ([0.1, 1.0, 1.0, 1.0, 1.0], 1)):
-        head = _multiclass(x, y, 2, np.array(w))
-        assert int(np.argmax(same @ head.weights + head.bias)) == winner

@@ -26,8 +26,8 @@ from proxy.nlp.corpus import Example
 # Not a request: not wrapped (a wrapper alone would say as much).
 NOT_REQUESTS = ("greeting", "thanks", "other")
 # In the fingerprint: a model trained otherwise is retrained ("-5": no synthetic two-intent messages since
-# 2026-12-08; "-6": rows weighted by source, `learn.WEIGHTS`, since 2026-12-08; docs/accuracy-history.md).
-RECIPE = "unpunctuated-wrapped-twice-6"
+# 2026-12-08, see docs/accuracy-history.md).
+RECIPE = "unpunctuated-wrapped-twice-5"
 
 
 @functools.cache

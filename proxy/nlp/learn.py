@@ -28,14 +28,10 @@ from proxy.nlp.tone import CUE_FEATURES, ToneDetector
 FOLDS = 3
 SVM_C = 1.0
 CALIBRATION_MIN = 200
-# Labelled rows that are trained on but do not set thresholds: real public reviews (`clothing.jsonl`,
-# `finefood.jsonl`), a source unlike the inbox messages the thresholds are for (the clothing reviews are
-# mostly praise: they would lift the precision that sets the hand-off threshold, and with it the threshold).
-NOT_HELD_OUT = ("clothing-", "finefood-")
-# Rows that weigh less than the others in every linear head, by id prefix, their training copies with them:
-# the Amazon Fine Food reviews weigh half (at 1 they cost the authored sets' main intents more than the rule
-# in eval/real3/README.md allowed; at 0.5 they passed it).
-WEIGHTS = {"finefood-": 0.5}
+# Labelled rows that are trained on but do not set thresholds: real public reviews (`clothing.jsonl`), a
+# source unlike the inbox messages the thresholds are for (mostly praise: they would lift the precision
+# that sets the hand-off threshold, and with it the threshold).
+NOT_HELD_OUT = ("clothing-",)
 Progress = Callable[[str], None]
 
 
@@ -83,19 +79,16 @@ class Matrices:
         )
 
 
-Weights = npt.NDArray[np.float64] | None  # a sample weight per row; None: every row weighs 1
-
-
-def _svm(x: csr_matrix, y: npt.NDArray[Any], w: Weights = None) -> Linear:
+def _svm(x: csr_matrix, y: npt.NDArray[Any]) -> Linear:
     from sklearn.svm import LinearSVC
 
-    m = LinearSVC(C=SVM_C, random_state=0).fit(x, y, sample_weight=w)
+    m = LinearSVC(C=SVM_C, random_state=0).fit(x, y)
     return Linear(m.coef_.T.astype(np.float32).copy(), m.intercept_.astype(np.float32))
 
 
-def _multiclass(x: csr_matrix, y: npt.NDArray[np.int_], k: int, w: Weights = None) -> Linear:
+def _multiclass(x: csr_matrix, y: npt.NDArray[np.int_], k: int) -> Linear:
     """One score per class 0..k-1 (a class absent from y scores -10: it can never win)."""
-    head = _svm(x, y, w)
+    head = _svm(x, y)
     present = np.unique(y)
     if len(present) == 2:  # liblinear answers one column for two classes
         head = Linear(np.hstack([-head.weights, head.weights]), np.hstack([-head.bias, head.bias]))
@@ -105,14 +98,14 @@ def _multiclass(x: csr_matrix, y: npt.NDArray[np.int_], k: int, w: Weights = Non
     return Linear(weights, bias)
 
 
-def _binary(x: csr_matrix, y: npt.NDArray[np.bool_], w: Weights = None) -> Linear:
+def _binary(x: csr_matrix, y: npt.NDArray[np.bool_]) -> Linear:
     if y.all() or not y.any():
         return Linear(np.zeros((x.shape[1], 1), np.float32), np.array([1.0 if y.all() else -1.0], np.float32))
-    return _svm(x, y.astype(int), w)
+    return _svm(x, y.astype(int))
 
 
-def _labels(x: csr_matrix, present: npt.NDArray[np.bool_], w: Weights = None) -> Linear:
-    heads = [_binary(x, present[:, j], w) for j in range(present.shape[1])]
+def _labels(x: csr_matrix, present: npt.NDArray[np.bool_]) -> Linear:
+    heads = [_binary(x, present[:, j]) for j in range(present.shape[1])]
     return Linear(np.hstack([h.weights for h in heads]), np.concatenate([h.bias for h in heads]))
 
 
@@ -174,12 +167,6 @@ def held_out_folds(examples: Sequence[Example], main: npt.NDArray[np.int_]) -> l
     return _folds(main, FOLDS)
 
 
-def row_weights(examples: Sequence[Example]) -> Weights:
-    """Each example's sample weight (`WEIGHTS`), or None when every one weighs 1."""
-    w = [next((v for p, v in WEIGHTS.items() if (ex.id or "").startswith(p)), 1.0) for ex in examples]
-    return None if all(v == 1.0 for v in w) else np.array(w)
-
-
 def _folds(main: npt.NDArray[np.int_], k: int) -> list[npt.NDArray[np.int_]]:
     """Stratified fold number of every row (deterministic)."""
     fold = np.zeros(len(main), int)
@@ -216,12 +203,6 @@ def fit(
     featurizer = Featurizer.fit(forms)
     progress("sentence embeddings")
     source = np.array([*range(len(examples)), *(row for row, _ in extra)])  # a row's example
-    weights = row_weights(examples)
-    w = weights[source] if weights is not None else None  # a copy weighs as its example
-
-    def at(rows: npt.NDArray[np.int_]) -> Weights:
-        return w[rows] if w is not None else None
-
     # The hand-off head learns tone, and an opener or a sign-off carries some ("Dios les bendiga"): it
     # trains on the examples and their unpunctuated copies, not on the wrapped ones.
     n_toned = len(examples) + len(unpunctuated)  # the toned rows come first
@@ -240,16 +221,14 @@ def fit(
     for n, test in enumerate(folds, 1):
         progress(f"held-out scores {n}/{len(folds)}")
         train = np.flatnonzero(~np.isin(source, test))
-        cheap = _multiclass(m.tfidf[train], m.main[train], k, at(train))
+        cheap = _multiclass(m.tfidf[train], m.main[train], k)
         oof["i"][test] = _scores(cheap, m.tfidf[test])
         sentences.update(held_out_sentences(cheap, featurizer, examples, test))
-        oof["f"][test] = _scores(_multiclass(m.full[train], m.main[train], k, at(train)), m.full[test])
-        oof["l"][test] = _scores(_labels(m.cues[train], m.present[train], at(train)), m.cues[test])
+        oof["f"][test] = _scores(_multiclass(m.full[train], m.main[train], k), m.full[test])
+        oof["l"][test] = _scores(_labels(m.cues[train], m.present[train]), m.cues[test])
         tone_rows = train[toned[train]]
-        oof["h"][test] = _scores(_binary(m.cues[tone_rows], m.person[tone_rows], at(tone_rows)), m.cues[test])
-        oof["hf"][test] = _scores(
-            _binary(handoff_x[tone_rows], m.person[tone_rows], at(tone_rows)), handoff_x[test]
-        )
+        oof["h"][test] = _scores(_binary(m.cues[tone_rows], m.person[tone_rows]), m.cues[test])
+        oof["hf"][test] = _scores(_binary(handoff_x[tone_rows], m.person[tone_rows]), handoff_x[test])
     progress("final model")
     rows = np.concatenate(folds)
     scheme = "labelled messages, by a model trained without them" if len(folds) == 1 else f"{FOLDS}-fold CV"
@@ -260,11 +239,11 @@ def fit(
     return Model(
         featurizer,
         tuple(intents),
-        _multiclass(m.tfidf, m.main, k, w),
-        _multiclass(m.full, m.main, k, w),
-        _labels(m.cues, m.present, w),
-        _binary(m.cues[toned], m.person[toned], at(np.flatnonzero(toned))),
-        _binary(handoff_x, m.person[:n_toned], at(np.arange(n_toned))),
+        _multiclass(m.tfidf, m.main, k),
+        _multiclass(m.full, m.main, k),
+        _labels(m.cues, m.present),
+        _binary(m.cues[toned], m.person[toned]),
+        _binary(handoff_x, m.person[:n_toned]),
         tuple(languages),
         Linear(lang.coef_.T.astype(np.float32).copy(), lang.intercept_.astype(np.float32))
         if len(languages) > 2
