@@ -51,8 +51,8 @@ INDEPENDENT = REPO / "eval" / "independent"
 # setting thresholds, which shipped, eval/wholesale/, eval/phonetic/ and eval/real2/ a ninth corpus round
 # that failed (2026-12-06, the rules in their READMEs). eval/gifts/ and eval/portunhol/ judged the
 # second-intent head without synthetic pairs, which shipped (2026-12-08), eval/real3/ real reviews of a second
-# source in training at half weight, which shipped (2026-12-08). eval/real/, eval/real2/ and eval/real3/ hold
-# real buyers' public texts.
+# source in training at half weight, which passed and was withdrawn (2026-12-08). eval/real/, eval/real2/ and
+# eval/real3/ hold real buyers' public texts.
 LATER = {
     key: REPO / "eval" / key
     for key in (
