@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from proxy.facts import ORDER_ID
+from proxy.facts import ORDER_ID, tracking_code_in
 from proxy.nlp.normalize import normalize
 from proxy.policy import check
 from proxy.rules.loader import RuleSet
@@ -39,9 +39,12 @@ class Candidate:
 
 
 def as_template(text: str) -> str:
-    """Braces escaped, the order id and the greeted buyer's name (or the store's `[name]` for it) turned
-    back into placeholders."""
+    """Braces escaped, the tracking code (as `facts` finds it: before the order id, whose shape a guía may
+    have), the order id and the greeted buyer's name (or the store's `[name]` for it) turned back into
+    placeholders."""
     text = PLACEHOLDER.sub(lambda m: m.group(0) * 2, " ".join(text.split())).replace("[name]", "{buyer_name}")
+    if code := tracking_code_in(text):
+        text = re.sub(re.escape(code), "{tracking_code}", text, flags=re.IGNORECASE)
     text = ORDER_ID.sub("{order_id}", text)
     named = GREETING_NAME.match(text)
     if named and named.group(2).lower() not in NOT_NAMES:

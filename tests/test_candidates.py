@@ -72,6 +72,12 @@ def test_policy_notes_and_placeholders() -> None:
     assert as_template("hola Juan, tu pedido 2000004417731") == "hola {buyer_name}, tu pedido {order_id}"
     assert as_template("Hola Buenas tardes") == "Hola Buenas tardes"
     assert as_template("Oi,  Ana!\nChega amanhã") == "Oi {buyer_name}! Chega amanhã"
+    # the tracking code the reply was filled with (`facts`): with an order id's shape, or in small letters
+    assert as_template("Hola Ana, tu guía 2000012345678 del pedido 2000004417731 ya salió") == (
+        "Hola {buyer_name}, tu guía {tracking_code} del pedido {order_id} ya salió"
+    )
+    assert as_template("Oi, rastreio NM123456789BR") == "Oi, rastreio {tracking_code}"
+    assert as_template("tracking number ab-12345678, see you") == "tracking number {tracking_code}, see you"
 
 
 def test_a_candidate_against_marketplace_rules_says_so(rules: RuleSet) -> None:
